@@ -1,0 +1,18 @@
+import type { Knex } from 'knex';
+import * as m0001 from './0001_domain.js';
+
+interface Migration {
+  up(db: Knex): Promise<void>;
+  down(db: Knex): Promise<void>;
+}
+
+/** Migrations in order. Listed statically so they run the same compiled and under jest. */
+const migrations: Record<string, Migration> = {
+  '0001_domain': m0001,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};

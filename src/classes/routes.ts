@@ -1,0 +1,7 @@
+import { Router } from 'express';
+import type { AppContext } from '../context.js';
+
+// Placeholder: this module's routes are being built.
+export function classesRouter(_ctx: AppContext): Router {
+  return Router();
+}

@@ -1,0 +1,64 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(mysql|sqlite):/, 'must start with mysql:// or sqlite:')
+    .optional(),
+  SQLITE_FILE: z.string().min(1).default('./data/clubcore.sqlite'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
+  ATTENDANCE_WINDOW_BEFORE_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(60),
+  SECRETS_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 random bytes in base64 (openssl rand -base64 32)')
+    .optional(),
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  INSTANCE_ID: z.string().min(1).max(100).default(`${hostname()}-${process.pid}`),
+  SCHEDULER_ENABLED: flag.default(true),
+  DEMO: flag.optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Env {
+  /** Resolved database URL: DATABASE_URL, or the embedded SQLite file. */
+  databaseUrl: string;
+  /** Zero-config demo: embedded database, sandbox and demo data. Never with DATABASE_URL or in production. */
+  demo: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment once; every problem is listed, not just the first. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.NODE_ENV === 'production' && !e.SECRETS_KEY) {
+    problems.push('SECRETS_KEY: required in production (integration secrets are encrypted with it)');
+  }
+  if (e.DEMO && (e.DATABASE_URL || e.NODE_ENV === 'production')) {
+    problems.push('DEMO: demo mode cannot run with DATABASE_URL set or NODE_ENV=production');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const demo = e.DEMO ?? (!e.DATABASE_URL && e.NODE_ENV === 'development');
+  return { ...e, databaseUrl: e.DATABASE_URL ?? `sqlite:${e.SQLITE_FILE}`, demo };
+}

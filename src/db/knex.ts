@@ -1,0 +1,75 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+
+export type { Knex };
+/** A connection or an open transaction: repositories accept either. */
+export type Db = Knex | Knex.Transaction;
+
+/**
+ * Builds knex for `mysql://...` (mysql2) or `sqlite:<file>` (better-sqlite3).
+ * Connection settings per dialect live here and nowhere else.
+ */
+export function createDb(databaseUrl: string, opts: { poolMax?: number } = {}): Knex {
+  if (databaseUrl.startsWith('mysql://')) {
+    const url = new URL(databaseUrl);
+    return knexFactory({
+      client: 'mysql2',
+      connection: {
+        host: url.hostname,
+        port: Number(url.port || 3306),
+        user: decodeURIComponent(url.username),
+        password: decodeURIComponent(url.password),
+        database: url.pathname.replace(/^\//, ''),
+        timezone: 'Z',
+        charset: 'utf8mb4',
+        supportBigNumbers: true,
+        bigNumberStrings: false,
+        dateStrings: false,
+      },
+      pool: { min: 0, max: opts.poolMax ?? 10 },
+    });
+  }
+  if (databaseUrl.startsWith('sqlite:')) {
+    const filename = databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+    return knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename },
+      useNullAsDefault: true,
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+          conn.pragma('foreign_keys = ON');
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('synchronous = NORMAL');
+          conn.pragma('busy_timeout = 5000');
+          done(null, conn);
+        },
+      },
+    });
+  }
+  throw new Error(`Unsupported DATABASE_URL scheme: ${databaseUrl.split(':')[0]}`);
+}
+
+export function isMysql(db: Db): boolean {
+  return db.client.config.client === 'mysql2';
+}
+
+/**
+ * Timestamps come back as Date on MySQL and as epoch milliseconds on SQLite
+ * (knex binds Date as a number there); this is the one place that evens it out.
+ */
+export function readDate(value: Date | number | string): Date;
+export function readDate(value: Date | number | string | null | undefined): Date | null;
+export function readDate(value: Date | number | string | null | undefined): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  return new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+}
+
+/** Booleans come back as 0/1 on both dialects. */
+export function readBool(value: unknown): boolean {
+  return value === true || value === 1 || value === '1';
+}

@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import { accessRouter } from '../access/routes.js';
+import { authRouter } from '../auth/routes.js';
+import { classesRouter } from '../classes/routes.js';
+import { clientsRouter } from '../clients/routes.js';
+import type { AppContext } from '../context.js';
+import { doorsRouter } from '../doors/routes.js';
+import { healthRouter } from '../health/routes.js';
+import { identityTypesRouter } from '../identities/routes.js';
+import { integrationsRouter } from '../integrations/routes.js';
+import { locationsRouter } from '../locations/routes.js';
+import { meRouter } from '../me/routes.js';
+import { packagesRouter } from '../packages/routes.js';
+import { staffRouter } from '../staff/routes.js';
+import { errorHandler, notFoundHandler } from './problem.js';
+
+/** The HTTP app: each module's router declares its own full paths under /api/v1. */
+export function createApp(ctx: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    pinoHttp({
+      logger: ctx.logger,
+      genReqId: (req, res) => {
+        const id = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    }),
+  );
+  app.use(express.json({ limit: '1mb' }));
+  for (const router of [
+    healthRouter, authRouter, staffRouter, meRouter, identityTypesRouter, locationsRouter, doorsRouter,
+    clientsRouter, packagesRouter, classesRouter, accessRouter, integrationsRouter,
+  ]) {
+    app.use(router(ctx));
+  }
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

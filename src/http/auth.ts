@@ -1,0 +1,70 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { findSessionSubject } from '../auth/sessions.js';
+import type { AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+
+export type StaffRole = 'admin' | 'manager';
+
+export type Principal =
+  | { kind: 'staff'; staffId: number; role: StaffRole }
+  | { kind: 'client'; clientId: number };
+
+export function bearerToken(req: Request): string | null {
+  const header = req.get('authorization') ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match ? match[1]! : null;
+}
+
+async function authenticate(ctx: AppContext, req: Request): Promise<Principal> {
+  const token = bearerToken(req);
+  if (!token) throw AppError.unauthorized('Sign in first: send Authorization: Bearer <token>');
+  const subject = await findSessionSubject(ctx.db, token, ctx.now());
+  if (!subject) throw AppError.unauthorized('The token is unknown or has expired; sign in again');
+  if (subject.type === 'staff') {
+    const staff = await ctx.db('staff_users').where({ id: subject.id }).first('role', 'active');
+    if (!staff || !staff.active) throw AppError.unauthorized('This staff account is disabled');
+    return { kind: 'staff', staffId: subject.id, role: staff.role };
+  }
+  const client = await ctx.db('clients').where({ id: subject.id }).first('status');
+  if (!client || client.status !== 'active') throw AppError.unauthorized('This member account is not active');
+  return { kind: 'client', clientId: subject.id };
+}
+
+/** Staff token with one of the given roles (default: any staff role). */
+export function requireStaff(ctx: AppContext, ...roles: StaffRole[]): RequestHandler {
+  return async (req, res, next) => {
+    const principal = await authenticate(ctx, req);
+    if (principal.kind !== 'staff') throw AppError.forbidden('This route is for staff accounts only');
+    if (roles.length && !roles.includes(principal.role)) {
+      throw AppError.forbidden(`This route needs the ${roles.join(' or ')} role`);
+    }
+    res.locals.principal = principal;
+    next();
+  };
+}
+
+/** A signed-in, active member (client). */
+export function requireClient(ctx: AppContext): RequestHandler {
+  return async (req, res, next) => {
+    const principal = await authenticate(ctx, req);
+    if (principal.kind !== 'client') throw AppError.forbidden('This route is for member accounts only');
+    res.locals.principal = principal;
+    next();
+  };
+}
+
+export function principalOf(res: Response): Principal {
+  return res.locals.principal as Principal;
+}
+
+export function clientIdOf(res: Response): number {
+  const p = principalOf(res);
+  if (p.kind !== 'client') throw AppError.forbidden('This route is for member accounts only');
+  return p.clientId;
+}
+
+/** Audit actor string for changes made on behalf of the caller. */
+export function actorOf(res: Response): string {
+  const p = principalOf(res);
+  return p.kind === 'staff' ? `staff:${p.staffId}` : `client:${p.clientId}`;
+}
