@@ -1,0 +1,139 @@
+import { isMysql, readDate, type Db } from '../db/knex.js';
+
+export const CLIENT_STATUSES = ['active', 'inactive'] as const;
+export type ClientStatus = (typeof CLIENT_STATUSES)[number];
+
+export interface Client {
+  id: number;
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  phone: string | null;
+  birthDate: string | null;
+  homeLocationId: number | null;
+  status: ClientStatus;
+  memberNumber: string | null;
+  hasPassword: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Columns a service may write; `source`/`sourceVersion` are for integrations (e.g. perfect_gym + row version). */
+export interface ClientFields {
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  phone: string | null;
+  birthDate: string | null;
+  homeLocationId: number | null;
+  status: ClientStatus;
+  memberNumber: string | null;
+  passwordHash: string | null;
+  source: string | null;
+  sourceVersion: number | null;
+}
+
+export interface ClientFilter {
+  q?: string;
+  locationId?: number;
+  status?: ClientStatus;
+}
+
+type Row = Record<string, any>;
+
+function toClient(row: Row): Client {
+  return {
+    id: row.id,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    email: row.email,
+    phone: row.phone,
+    birthDate: row.birth_date,
+    homeLocationId: row.home_location_id,
+    status: row.status,
+    memberNumber: row.member_number,
+    hasPassword: row.password_hash !== null,
+    createdAt: readDate(row.created_at).toISOString(),
+    updatedAt: readDate(row.updated_at).toISOString(),
+  };
+}
+
+const columns: Record<keyof ClientFields, string> = {
+  firstName: 'first_name',
+  lastName: 'last_name',
+  email: 'email',
+  phone: 'phone',
+  birthDate: 'birth_date',
+  homeLocationId: 'home_location_id',
+  status: 'status',
+  memberNumber: 'member_number',
+  passwordHash: 'password_hash',
+  source: 'source',
+  sourceVersion: 'source_version',
+};
+
+function toRow(fields: Partial<ClientFields>): Row {
+  const row: Row = {};
+  for (const [key, column] of Object.entries(columns)) {
+    const value = fields[key as keyof ClientFields];
+    if (value !== undefined) row[column] = value;
+  }
+  return row;
+}
+
+/** Case-insensitive e-mail match: MySQL's collation already ignores case (and keeps the index). */
+function whereEmail(db: Db, email: string) {
+  return isMysql(db) ? db.raw('email = ?', [email]) : db.raw('email = ? collate nocase', [email]);
+}
+
+export async function getClient(db: Db, id: number): Promise<Client | null> {
+  const row = await db('clients').where({ id }).first();
+  return row ? toClient(row) : null;
+}
+
+/** Clients a login (e-mail, any case, or member number) may belong to, with their password hash. */
+export async function findClientsByLogin(db: Db, login: string): Promise<(Client & { passwordHash: string | null })[]> {
+  const rows = await db('clients')
+    .where(whereEmail(db, login))
+    .orWhere({ member_number: login })
+    .orderBy('id');
+  return rows.map((row: Row) => ({ ...toClient(row), passwordHash: row.password_hash }));
+}
+
+export async function findActiveClientsByEmail(db: Db, email: string): Promise<Client[]> {
+  const rows = await db('clients').where(whereEmail(db, email)).andWhere({ status: 'active' }).orderBy('id');
+  return rows.map(toClient);
+}
+
+/** `%`, `_` and the escape character itself match literally in the LIKE patterns below. */
+function likePattern(word: string): string {
+  return `%${word.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
+/**
+ * One page of the admin list. Every word of `q` must match the first name, last name,
+ * e-mail or member number, so "jane doe" finds Jane Doe.
+ */
+export async function listClientsPage(db: Db, filter: ClientFilter, afterId: number, limit: number): Promise<Client[]> {
+  const query = db('clients').where('id', '>', afterId).orderBy('id').limit(limit + 1);
+  if (filter.locationId !== undefined) query.where({ home_location_id: filter.locationId });
+  if (filter.status !== undefined) query.where({ status: filter.status });
+  for (const word of (filter.q ?? '').split(/\s+/).filter(Boolean)) {
+    const pattern = likePattern(word);
+    query.where((w) => {
+      for (const column of ['first_name', 'last_name', 'email', 'member_number']) {
+        w.orWhereRaw(`?? like ? escape '!'`, [column, pattern]);
+      }
+    });
+  }
+  return (await query).map(toClient);
+}
+
+export async function insertClient(db: Db, fields: Partial<ClientFields> & Pick<ClientFields, 'firstName' | 'lastName'>, now: Date): Promise<number> {
+  const [id] = await db('clients').insert({ status: 'active', ...toRow(fields), created_at: now, updated_at: now });
+  return Number(id);
+}
+
+export async function updateClientRow(db: Db, id: number, fields: Partial<ClientFields>, now: Date): Promise<void> {
+  await db('clients').where({ id }).update({ ...toRow(fields), updated_at: now });
+}

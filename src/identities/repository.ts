@@ -1,0 +1,215 @@
+import { readBool, readDate, type Db } from '../db/knex.js';
+
+/**
+ * What an identity type stands for; integrations find "their" identity by the type id in
+ * their config, the kind tells people (and the UI) what the values are.
+ * - perfect_gym_member: the Perfect Gym member id
+ * - egym_bma_user: the EGYM Branded Member App user id (token subject)
+ * - membership_number: a membership number of another system
+ * - card: an access card / RFID / key fob number
+ * - wellpass: an aggregator's customer id (e.g. EGYM Wellpass)
+ * - other
+ */
+export const IDENTITY_KINDS = ['perfect_gym_member', 'egym_bma_user', 'membership_number', 'card', 'wellpass', 'other'] as const;
+export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+
+export interface IdentityType {
+  id: number;
+  name: string;
+  kind: IdentityKind;
+  maxPerClient: number;
+  minDaysBetweenChanges: number;
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface IdentityTypeFields {
+  name: string;
+  kind: IdentityKind;
+  maxPerClient: number;
+  minDaysBetweenChanges: number;
+  active: boolean;
+}
+
+export interface ClientIdentity {
+  id: number;
+  identityTypeId: number;
+  typeName: string;
+  value: string;
+  createdAt: string;
+}
+
+export interface IdentityChange {
+  id: number;
+  identityTypeId: number;
+  oldValue: string | null;
+  newValue: string | null;
+  actor: string;
+  changedAt: string;
+}
+
+type Row = Record<string, any>;
+
+function toIdentityType(row: Row): IdentityType {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    maxPerClient: row.max_per_client,
+    minDaysBetweenChanges: row.min_days_between_changes,
+    active: readBool(row.active),
+    createdAt: readDate(row.created_at).toISOString(),
+    updatedAt: readDate(row.updated_at).toISOString(),
+  };
+}
+
+function toTypeRow(fields: Partial<IdentityTypeFields>): Row {
+  const row: Row = {};
+  if (fields.name !== undefined) row.name = fields.name;
+  if (fields.kind !== undefined) row.kind = fields.kind;
+  if (fields.maxPerClient !== undefined) row.max_per_client = fields.maxPerClient;
+  if (fields.minDaysBetweenChanges !== undefined) row.min_days_between_changes = fields.minDaysBetweenChanges;
+  if (fields.active !== undefined) row.active = fields.active;
+  return row;
+}
+
+function toClientIdentity(row: Row): ClientIdentity {
+  return {
+    id: row.id,
+    identityTypeId: row.identity_type_id,
+    typeName: row.type_name,
+    value: row.value,
+    createdAt: readDate(row.created_at).toISOString(),
+  };
+}
+
+// ---- identity types
+
+export async function getIdentityType(db: Db, id: number): Promise<IdentityType | null> {
+  const row = await db('identity_types').where({ id }).first();
+  return row ? toIdentityType(row) : null;
+}
+
+export async function findIdentityTypeByName(db: Db, name: string): Promise<IdentityType | null> {
+  const row = await db('identity_types').where({ name }).first();
+  return row ? toIdentityType(row) : null;
+}
+
+export async function listIdentityTypesPage(db: Db, afterId: number, limit: number): Promise<IdentityType[]> {
+  return (await db('identity_types').where('id', '>', afterId).orderBy('id').limit(limit + 1)).map(toIdentityType);
+}
+
+export async function insertIdentityType(db: Db, fields: IdentityTypeFields, now: Date): Promise<number> {
+  const [id] = await db('identity_types').insert({ ...toTypeRow(fields), created_at: now, updated_at: now });
+  return Number(id);
+}
+
+export async function updateIdentityTypeRow(db: Db, id: number, fields: Partial<IdentityTypeFields>, now: Date): Promise<void> {
+  await db('identity_types').where({ id }).update({ ...toTypeRow(fields), updated_at: now });
+}
+
+export async function deleteIdentityTypeRow(db: Db, id: number): Promise<void> {
+  await db('identity_types').where({ id }).delete();
+}
+
+/** Values and audit rows of this type (a type in use cannot be deleted). */
+export async function countIdentityTypeUse(db: Db, id: number): Promise<{ values: number; changes: number }> {
+  const values = await db('client_identities').where({ identity_type_id: id }).count({ n: '*' }).first();
+  const changes = await db('identity_changes').where({ identity_type_id: id }).count({ n: '*' }).first();
+  return { values: Number(values?.n ?? 0), changes: Number(changes?.n ?? 0) };
+}
+
+// ---- client identities
+
+/** The client carrying this value of this type, if any. */
+export async function findClientIdByIdentity(db: Db, identityTypeId: number, value: string): Promise<number | null> {
+  const row = await db('client_identities').where({ identity_type_id: identityTypeId, value }).first('client_id');
+  return row ? Number(row.client_id) : null;
+}
+
+const identityColumns = [
+  'client_identities.id',
+  'client_identities.identity_type_id',
+  'client_identities.value',
+  'client_identities.created_at',
+  'identity_types.name as type_name',
+];
+
+export async function listIdentitiesOfClient(db: Db, clientId: number): Promise<ClientIdentity[]> {
+  const rows = await db('client_identities')
+    .join('identity_types', 'identity_types.id', 'client_identities.identity_type_id')
+    .where('client_identities.client_id', clientId)
+    .orderBy('client_identities.id')
+    .select(identityColumns);
+  return rows.map(toClientIdentity);
+}
+
+export async function getIdentityOfClient(db: Db, clientId: number, identityId: number): Promise<ClientIdentity | null> {
+  const row = await db('client_identities')
+    .join('identity_types', 'identity_types.id', 'client_identities.identity_type_id')
+    .where({ 'client_identities.id': identityId, 'client_identities.client_id': clientId })
+    .first(identityColumns);
+  return row ? toClientIdentity(row) : null;
+}
+
+export async function countIdentitiesOfClient(db: Db, clientId: number, identityTypeId: number): Promise<number> {
+  const row = await db('client_identities').where({ client_id: clientId, identity_type_id: identityTypeId }).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+export async function insertIdentity(
+  db: Db,
+  identity: { clientId: number; identityTypeId: number; value: string },
+  now: Date,
+): Promise<number> {
+  const [id] = await db('client_identities').insert({
+    client_id: identity.clientId,
+    identity_type_id: identity.identityTypeId,
+    value: identity.value,
+    created_at: now,
+    updated_at: now,
+  });
+  return Number(id);
+}
+
+export async function deleteIdentityRow(db: Db, id: number): Promise<void> {
+  await db('client_identities').where({ id }).delete();
+}
+
+// ---- identity changes (audit trail, and the clock of "min days between changes")
+
+export async function insertIdentityChange(
+  db: Db,
+  change: { clientId: number; identityTypeId: number; oldValue: string | null; newValue: string | null; actor: string },
+  now: Date,
+): Promise<void> {
+  await db('identity_changes').insert({
+    client_id: change.clientId,
+    identity_type_id: change.identityTypeId,
+    old_value: change.oldValue,
+    new_value: change.newValue,
+    actor: change.actor,
+    changed_at: now,
+  });
+}
+
+export async function lastIdentityChangeAt(db: Db, clientId: number, identityTypeId: number): Promise<Date | null> {
+  const row = await db('identity_changes')
+    .where({ client_id: clientId, identity_type_id: identityTypeId })
+    .orderBy('changed_at', 'desc')
+    .first('changed_at');
+  return row ? readDate(row.changed_at) : null;
+}
+
+export async function listIdentityChangesOfClient(db: Db, clientId: number, limit: number): Promise<IdentityChange[]> {
+  const rows = await db('identity_changes').where({ client_id: clientId }).orderBy('id', 'desc').limit(limit);
+  return rows.map((row: Row) => ({
+    id: row.id,
+    identityTypeId: row.identity_type_id,
+    oldValue: row.old_value,
+    newValue: row.new_value,
+    actor: row.actor,
+    changedAt: readDate(row.changed_at).toISOString(),
+  }));
+}
