@@ -91,6 +91,12 @@ export async function getClient(db: Db, id: number): Promise<Client | null> {
   return row ? toClient(row) : null;
 }
 
+/** Reads the client and locks its row for the rest of the transaction (MySQL; SQLite has one writer anyway). */
+export async function getClientForUpdate(db: Db, id: number): Promise<Client | null> {
+  const row = await db('clients').where({ id }).forUpdate().first();
+  return row ? toClient(row) : null;
+}
+
 /** Clients a login (e-mail, any case, or member number) may belong to, with their password hash. */
 export async function findClientsByLogin(db: Db, login: string): Promise<(Client & { passwordHash: string | null })[]> {
   const rows = await db('clients')
