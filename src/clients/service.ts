@@ -2,8 +2,19 @@ import { hashPassword } from '../auth/passwords.js';
 import { deleteSessionsOf } from '../auth/sessions.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { listIdentitiesOfClient, listIdentityChangesOfClient } from '../identities/repository.js';
+import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
 import { getLocation } from '../locations/repository.js';
-import { getClient, insertClient, updateClientRow, type Client, type ClientFields, type ClientStatus } from './repository.js';
+import {
+  getClient,
+  insertClient,
+  listClientsPage,
+  updateClientRow,
+  type Client,
+  type ClientFields,
+  type ClientFilter,
+  type ClientStatus,
+} from './repository.js';
 
 /** What creating a client takes; `password` is stored as an argon2id hash, `source`/`sourceVersion` are for syncs. */
 export interface ClientInput {
@@ -36,6 +47,10 @@ export async function getClientOrThrow(ctx: AppContext, id: number): Promise<Cli
   return client;
 }
 
+export async function listClients(ctx: AppContext, filter: ClientFilter, page: PageQuery): Promise<Page<Client>> {
+  return toPage(await listClientsPage(ctx.db, filter, decodeCursor(page.cursor), page.limit), page.limit);
+}
+
 export async function createClient(ctx: AppContext, input: ClientInput): Promise<Client> {
   const fields = await toFields(ctx, input);
   const id = await insertClient(ctx.db, { ...fields, firstName: input.firstName, lastName: input.lastName }, ctx.now());
@@ -55,4 +70,14 @@ export async function updateClient(ctx: AppContext, id: number, patch: Partial<C
 /** Sets (or, with null, removes) the client's local password. */
 export async function setClientPassword(ctx: AppContext, id: number, password: string | null): Promise<Client> {
   return updateClient(ctx, id, { password });
+}
+
+/** The admin view of one client: the record plus identities and their recent changes. */
+export async function getClientDetail(ctx: AppContext, id: number) {
+  const client = await getClientOrThrow(ctx, id);
+  const [identities, identityChanges] = [
+    await listIdentitiesOfClient(ctx.db, id),
+    await listIdentityChangesOfClient(ctx.db, id, 20),
+  ];
+  return { ...client, identities, identityChanges };
 }

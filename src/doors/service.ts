@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
 import { getLocation } from '../locations/repository.js';
 import {
   countDoorEvents,
@@ -7,6 +8,7 @@ import {
   findDoorByCode,
   getDoor,
   insertDoor,
+  listDoorsPage,
   updateDoorRow,
   type Door,
   type DoorFields,
@@ -30,6 +32,10 @@ export async function getDoorOrThrow(ctx: AppContext, id: number): Promise<Door>
   const door = await getDoor(ctx.db, id);
   if (!door) throw AppError.notFound(`There is no door ${id}`);
   return door;
+}
+
+export async function listDoors(ctx: AppContext, filter: { locationId?: number }, page: PageQuery): Promise<Page<Door>> {
+  return toPage(await listDoorsPage(ctx.db, filter, decodeCursor(page.cursor), page.limit), page.limit);
 }
 
 export async function createDoor(

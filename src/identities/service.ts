@@ -2,6 +2,7 @@ import { getClient, getClientForUpdate } from '../clients/repository.js';
 import type { AppContext } from '../context.js';
 import type { Db } from '../db/knex.js';
 import { AppError } from '../errors.js';
+import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
 import {
   countIdentitiesOfClient,
   countIdentityTypeUse,
@@ -16,6 +17,7 @@ import {
   insertIdentityType,
   lastIdentityChangeAt,
   listIdentitiesOfClient,
+  listIdentityTypesPage,
   updateIdentityTypeRow,
   type ClientIdentity,
   type IdentityType,
@@ -29,6 +31,10 @@ const DAY_MS = 24 * 3600_000;
 async function assertNameFree(ctx: AppContext, name: string, exceptId?: number) {
   const clash = await findIdentityTypeByName(ctx.db, name);
   if (clash && clash.id !== exceptId) throw AppError.conflict(`An identity type named "${name}" already exists (id ${clash.id})`);
+}
+
+export async function listIdentityTypes(ctx: AppContext, page: PageQuery): Promise<Page<IdentityType>> {
+  return toPage(await listIdentityTypesPage(ctx.db, decodeCursor(page.cursor), page.limit), page.limit);
 }
 
 export async function createIdentityType(ctx: AppContext, fields: IdentityTypeFields): Promise<IdentityType> {

@@ -1,7 +1,45 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import type { AppContext } from '../context.js';
+import { requireStaff } from '../http/auth.js';
+import { pageQuery } from '../http/paging.js';
+import { parse } from '../http/validate.js';
+import { createLocation, deleteLocation, getLocationOrThrow, isValidTimezone, listLocationsPaged, updateLocation } from './service.js';
 
-// Placeholder: this module's routes are being built.
-export function locationsRouter(_ctx: AppContext): Router {
-  return Router();
+const fields = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  timezone: z.string().max(64).refine(isValidTimezone, 'must be an IANA time zone, e.g. Europe/Warsaw'),
+  perfectGymClubId: z.number().int().positive().nullable(),
+  egymLocationId: z.string().trim().min(1).max(100).nullable(),
+});
+const createBody = fields.extend({
+  perfectGymClubId: fields.shape.perfectGymClubId.default(null),
+  egymLocationId: fields.shape.egymLocationId.default(null),
+});
+const idParams = z.object({ id: z.coerce.number().int().positive() });
+
+const PATH = '/api/v1/admin/locations';
+
+export function locationsRouter(ctx: AppContext): Router {
+  const router = Router();
+  const staff = requireStaff(ctx);
+
+  router.get(PATH, staff, async (req, res) => {
+    res.json(await listLocationsPaged(ctx, parse(pageQuery, req.query, 'query')));
+  });
+  router.post(PATH, staff, async (req, res) => {
+    res.status(201).json(await createLocation(ctx, parse(createBody, req.body)));
+  });
+  router.get(`${PATH}/:id`, staff, async (req, res) => {
+    res.json(await getLocationOrThrow(ctx, parse(idParams, req.params).id));
+  });
+  router.patch(`${PATH}/:id`, staff, async (req, res) => {
+    const { id } = parse(idParams, req.params);
+    res.json(await updateLocation(ctx, id, parse(fields.partial(), req.body)));
+  });
+  router.delete(`${PATH}/:id`, staff, async (req, res) => {
+    await deleteLocation(ctx, parse(idParams, req.params).id);
+    res.status(204).end();
+  });
+  return router;
 }

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
 import {
   countLocationReferences,
   deleteLocationRow,
@@ -7,6 +8,7 @@ import {
   findLocationByPerfectGymClubId,
   getLocation,
   insertLocation,
+  listLocationsPage,
   updateLocationRow,
   type Location,
   type LocationFields,
@@ -42,6 +44,10 @@ export async function getLocationOrThrow(ctx: AppContext, id: number): Promise<L
   const location = await getLocation(ctx.db, id);
   if (!location) throw AppError.notFound(`There is no location ${id}`);
   return location;
+}
+
+export async function listLocationsPaged(ctx: AppContext, page: PageQuery): Promise<Page<Location>> {
+  return toPage(await listLocationsPage(ctx.db, decodeCursor(page.cursor), page.limit), page.limit);
 }
 
 export async function createLocation(

@@ -5,6 +5,7 @@ import { createSession, deleteSessionsOf } from '../auth/sessions.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import type { StaffRole } from '../http/auth.js';
+import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
 import { parse } from '../http/validate.js';
 import {
   countActiveAdmins,
@@ -12,6 +13,7 @@ import {
   getStaffUser,
   hasAnyStaff,
   insertStaff,
+  listStaffPage,
   updateStaffRow,
   type StaffUser,
 } from './repository.js';
@@ -60,6 +62,10 @@ export async function ensureFirstAdmin(
     throw err;
   }
   return credentials;
+}
+
+export async function listStaffUsers(ctx: AppContext, page: PageQuery): Promise<Page<StaffUser>> {
+  return toPage(await listStaffPage(ctx.db, decodeCursor(page.cursor), page.limit), page.limit);
 }
 
 export async function getStaffOrThrow(ctx: AppContext, id: number): Promise<StaffUser> {
