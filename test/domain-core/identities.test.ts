@@ -173,6 +173,14 @@ describe('identity types and the identity rules', () => {
     expect(await app.ctx.db('client_identities').where({ identity_type_id: type.id })).toHaveLength(1);
   });
 
+  it('never exceeds maxPerClient under concurrent adds to one client', async () => {
+    const type = await newType({ name: 'One only' });
+    const client = await newClient();
+    const results = await Promise.all(['O-1', 'O-2', 'O-3', 'O-4'].map((v) => add(client.id, type.id, v)));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 422, 422, 422]);
+    expect(await app.ctx.db('client_identities').where({ client_id: client.id })).toHaveLength(1);
+  });
+
   it('guards identity type routes by role', async () => {
     const manager = await app.staffToken('manager');
     expect((await app.http.get('/api/v1/admin/identity-types').set(auth(manager))).status).toBe(200);

@@ -164,6 +164,13 @@ describe('admin locations and doors', () => {
     expect(unknownLocation.status).toBe(400);
     expect(unknownLocation.body.errors).toEqual([{ path: 'locationId', message: 'unknown location 999999' }]);
     expect((await app.http.patch('/api/v1/admin/doors/999999').set(auth(admin)).send({ title: 'x' })).status).toBe(404);
+    const loc = await createLocation({ name: 'Door patch', timezone: 'UTC' });
+    const door = await app.http.post('/api/v1/admin/doors').set(auth(admin)).send({ title: 'Side', doorCode: 'SIDE-1', locationId: loc.id, type: 'internal' });
+    const badPatch = await app.http.patch(`/api/v1/admin/doors/${door.body.id}`).set(auth(admin)).send({ type: 'window', doorCode: '', active: null });
+    expect(badPatch.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['active', 'doorCode', 'type']);
+    const movedNowhere = await app.http.patch(`/api/v1/admin/doors/${door.body.id}`).set(auth(admin)).send({ locationId: 999999 });
+    expect(movedNowhere.status).toBe(400);
+    expect(movedNowhere.body.errors[0].path).toBe('locationId');
     expect((await app.http.get('/api/v1/admin/doors/999999').set(auth(admin))).status).toBe(404);
     expect((await app.http.delete('/api/v1/admin/doors/999999').set(auth(admin))).status).toBe(404);
     expect((await app.http.get('/api/v1/admin/doors?locationId=x').set(auth(admin))).status).toBe(400);
