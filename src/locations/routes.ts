@@ -4,11 +4,18 @@ import type { AppContext } from '../context.js';
 import { requireStaff } from '../http/auth.js';
 import { pageQuery } from '../http/paging.js';
 import { parse } from '../http/validate.js';
-import { createLocation, deleteLocation, getLocationOrThrow, isValidTimezone, listLocationsPaged, updateLocation } from './service.js';
+import { canonicalTimezone, createLocation, deleteLocation, getLocationOrThrow, listLocationsPaged, updateLocation } from './service.js';
 
 const fields = z.strictObject({
   name: z.string().trim().min(1).max(200),
-  timezone: z.string().max(64).refine(isValidTimezone, 'must be an IANA time zone, e.g. Europe/Warsaw'),
+  timezone: z
+    .string()
+    .max(64)
+    .transform((zone, c) => {
+      const canonical = canonicalTimezone(zone);
+      if (!canonical) c.addIssue({ code: 'custom', message: 'must be an IANA time zone, e.g. Europe/Warsaw' });
+      return canonical ?? zone;
+    }),
   perfectGymClubId: z.number().int().positive().nullable(),
   egymLocationId: z.string().trim().min(1).max(100).nullable(),
 });

@@ -14,13 +14,12 @@ import {
   type LocationFields,
 } from './repository.js';
 
-/** True for zone names Intl knows (IANA, e.g. Europe/Warsaw, UTC). */
-export function isValidTimezone(zone: string): boolean {
+/** The canonical spelling of an IANA zone Intl knows ('europe/warsaw' -> 'Europe/Warsaw'), else null. */
+export function canonicalTimezone(zone: string): string | null {
   try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
+    return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return null;
   }
 }
 

@@ -46,8 +46,9 @@ describe('admin locations and doors', () => {
   });
 
   it('pages the location list with a cursor', async () => {
-    for (const name of ['P1', 'P2', 'P3']) await createLocation({ name, timezone: 'UTC' });
+    for (const name of ['P1', 'P2', 'P3']) await createLocation({ name, timezone: 'utc' });
     const first = await app.http.get('/api/v1/admin/locations?limit=2').set(auth(admin));
+    expect(first.body.items[0].timezone).toBe('UTC'); // stored in its canonical spelling
     expect(first.body.items).toHaveLength(2);
     expect(first.body.nextCursor).toEqual(expect.any(String));
     const second = await app.http.get(`/api/v1/admin/locations?limit=2&cursor=${first.body.nextCursor}`).set(auth(admin));
