@@ -75,9 +75,9 @@ export async function setClientPassword(ctx: AppContext, id: number, password: s
 /** The admin view of one client: the record plus identities and their recent changes. */
 export async function getClientDetail(ctx: AppContext, id: number) {
   const client = await getClientOrThrow(ctx, id);
-  const [identities, identityChanges] = [
-    await listIdentitiesOfClient(ctx.db, id),
-    await listIdentityChangesOfClient(ctx.db, id, 20),
-  ];
-  return { ...client, identities, identityChanges };
+  return {
+    ...client,
+    identities: await listIdentitiesOfClient(ctx.db, id),
+    identityChanges: await listIdentityChangesOfClient(ctx.db, id, 20),
+  };
 }
