@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { actorOf, requireStaff } from '../http/auth.js';
 import { pageQuery } from '../http/paging.js';
-import { parse } from '../http/validate.js';
+import { idParams, parse } from '../http/validate.js';
 import { addIdentity, removeIdentity } from '../identities/service.js';
 import { CLIENT_STATUSES } from './repository.js';
 import { createClient, getClientDetail, listClients, updateClient } from './service.js';
@@ -30,7 +30,6 @@ const listQuery = pageQuery.extend({
   locationId: z.coerce.number().int().positive().optional(),
   status: z.enum(CLIENT_STATUSES).optional(),
 });
-const idParams = z.object({ id: z.coerce.number().int().positive() });
 const identityParams = idParams.extend({ identityId: z.coerce.number().int().positive() });
 
 const PATH = '/api/v1/admin/clients';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { requireStaff } from '../http/auth.js';
 import { pageQuery } from '../http/paging.js';
-import { parse } from '../http/validate.js';
+import { idParams, parse } from '../http/validate.js';
 import { DOOR_TYPES } from './repository.js';
 import { createDoor, deleteDoor, getDoorOrThrow, listDoors, updateDoor } from './service.js';
 
@@ -20,7 +20,6 @@ const createBody = fields.extend({
   active: fields.shape.active.default(true),
 });
 const listQuery = pageQuery.extend({ locationId: z.coerce.number().int().positive().optional() });
-const idParams = z.object({ id: z.coerce.number().int().positive() });
 
 const PATH = '/api/v1/admin/doors';
 

@@ -16,7 +16,8 @@ export interface Page<T> {
 /** Keyset cursors: the last id seen, base64url so clients treat it as opaque. */
 export function decodeCursor(cursor: string | undefined): number {
   if (!cursor) return 0;
-  const id = Number(Buffer.from(cursor, 'base64url').toString());
+  const decoded = Buffer.from(cursor, 'base64url').toString();
+  const id = /^\d+$/.test(decoded) ? Number(decoded) : NaN;
   if (!Number.isInteger(id) || id < 0) throw AppError.badRequest('cursor is not one this server issued', [{ path: 'cursor', message: 'invalid cursor' }]);
   return id;
 }

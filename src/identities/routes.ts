@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { requireStaff } from '../http/auth.js';
 import { pageQuery } from '../http/paging.js';
-import { parse } from '../http/validate.js';
+import { idParams, parse } from '../http/validate.js';
 import { IDENTITY_KINDS } from './repository.js';
 import { createIdentityType, deleteIdentityType, getIdentityTypeOrThrow, listIdentityTypes, updateIdentityType } from './service.js';
 
@@ -19,7 +19,6 @@ const createBody = fields.extend({
   minDaysBetweenChanges: fields.shape.minDaysBetweenChanges.default(0),
   active: fields.shape.active.default(true),
 });
-const idParams = z.object({ id: z.coerce.number().int().positive() });
 
 const PATH = '/api/v1/admin/identity-types';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { requireStaff } from '../http/auth.js';
 import { pageQuery } from '../http/paging.js';
-import { parse } from '../http/validate.js';
+import { idParams, parse } from '../http/validate.js';
 import { canonicalTimezone, createLocation, deleteLocation, getLocationOrThrow, listLocationsPaged, updateLocation } from './service.js';
 
 const fields = z.strictObject({
@@ -23,7 +23,6 @@ const createBody = fields.extend({
   perfectGymClubId: fields.shape.perfectGymClubId.default(null),
   egymLocationId: fields.shape.egymLocationId.default(null),
 });
-const idParams = z.object({ id: z.coerce.number().int().positive() });
 
 const PATH = '/api/v1/admin/locations';
 

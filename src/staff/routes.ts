@@ -3,11 +3,10 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { requireStaff } from '../http/auth.js';
 import { pageQuery } from '../http/paging.js';
-import { parse } from '../http/validate.js';
+import { idParams, parse } from '../http/validate.js';
 import { createStaffUser, getStaffOrThrow, listStaffUsers, staffCreateSchema, staffFields, staffLogin, updateStaffUser } from './service.js';
 
 const loginBody = z.strictObject({ email: z.string().max(191), password: z.string().max(200) });
-const idParams = z.object({ id: z.coerce.number().int().positive() });
 
 const PATH = '/api/v1/admin/staff';
 
