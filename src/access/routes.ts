@@ -1,7 +1,49 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import type { AppContext } from '../context.js';
+import { requireStaff } from '../http/auth.js';
+import { pageQuery } from '../http/paging.js';
+import { parse } from '../http/validate.js';
+import { listDoorEvents, recordDoorAccess } from './service.js';
 
-// Placeholder: this module's routes are being built.
-export function accessRouter(_ctx: AppContext): Router {
-  return Router();
+const eventBody = z
+  .strictObject({
+    doorId: z.number().int().positive().optional(),
+    doorCode: z.string().trim().min(1).max(100).optional(),
+    clientId: z.number().int().positive().optional(),
+    identity: z.strictObject({ typeId: z.number().int().positive(), value: z.string().trim().min(1).max(191) }).optional(),
+    occurredAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
+    // The door system's own id for this entry: sending the same one twice records it once.
+    externalId: z.string().trim().min(1).max(100).optional(),
+  })
+  .superRefine((b, c) => {
+    if ((b.doorId === undefined) === (b.doorCode === undefined)) c.addIssue({ code: 'custom', path: ['doorId'], message: 'give exactly one of doorId and doorCode' });
+    if ((b.clientId === undefined) === (b.identity === undefined)) c.addIssue({ code: 'custom', path: ['clientId'], message: 'give exactly one of clientId and identity' });
+  });
+const listQuery = pageQuery.extend({
+  clientId: z.coerce.number().int().positive().optional(),
+  locationId: z.coerce.number().int().positive().optional(),
+});
+
+const PATH = '/api/v1/admin/door-access-events';
+
+export function accessRouter(ctx: AppContext): Router {
+  const router = Router();
+  const staff = requireStaff(ctx);
+
+  router.get(PATH, staff, async (req, res) => {
+    const { clientId, locationId, ...page } = parse(listQuery, req.query, 'query');
+    res.json(await listDoorEvents(ctx, { clientId, locationId }, page));
+  });
+  router.post(PATH, staff, async (req, res) => {
+    const b = parse(eventBody, req.body);
+    const result = await recordDoorAccess(ctx, {
+      door: b.doorId !== undefined ? { id: b.doorId } : { code: b.doorCode! },
+      client: b.clientId !== undefined ? { id: b.clientId } : { identityTypeId: b.identity!.typeId, value: b.identity!.value },
+      occurredAt: b.occurredAt,
+      sourceRef: b.externalId,
+    });
+    res.status(201).json(result);
+  });
+  return router;
 }

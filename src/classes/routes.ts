@@ -1,7 +1,83 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import type { AppContext } from '../context.js';
+import { requireStaff } from '../http/auth.js';
+import { pageQuery } from '../http/paging.js';
+import { idParams, parse } from '../http/validate.js';
+import { SESSION_STATUSES } from './repository.js';
+import {
+  createActivity,
+  createSession,
+  deleteActivity,
+  deleteSession,
+  getActivityOrThrow,
+  getSessionOrThrow,
+  listActivities,
+  listSessions,
+  renameActivity,
+  updateSession,
+} from './service.js';
 
-// Placeholder: this module's routes are being built.
-export function classesRouter(_ctx: AppContext): Router {
-  return Router();
+const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+const activityBody = z.strictObject({ name: z.string().trim().min(1).max(200) });
+const sessionFields = z.strictObject({
+  activityId: z.number().int().positive(),
+  locationId: z.number().int().positive(),
+  startsAt: instant,
+  endsAt: instant,
+  capacity: z.number().int().min(1).max(10_000),
+  instructor: z.string().trim().min(1).max(200).nullable(),
+  status: z.enum(SESSION_STATUSES),
+});
+const createSessionBody = sessionFields.omit({ status: true }).extend({ instructor: sessionFields.shape.instructor.default(null) });
+const sessionQuery = pageQuery.extend({
+  locationId: z.coerce.number().int().positive().optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+});
+
+const ACTIVITIES = '/api/v1/admin/activities';
+const SESSIONS = '/api/v1/admin/sessions';
+
+export function classesRouter(ctx: AppContext): Router {
+  const router = Router();
+  const staff = requireStaff(ctx);
+
+  router.get(ACTIVITIES, staff, async (req, res) => {
+    res.json(await listActivities(ctx, parse(pageQuery, req.query, 'query')));
+  });
+  router.post(ACTIVITIES, staff, async (req, res) => {
+    res.status(201).json(await createActivity(ctx, parse(activityBody, req.body).name));
+  });
+  router.get(`${ACTIVITIES}/:id`, staff, async (req, res) => {
+    res.json(await getActivityOrThrow(ctx, parse(idParams, req.params).id));
+  });
+  router.patch(`${ACTIVITIES}/:id`, staff, async (req, res) => {
+    const { id } = parse(idParams, req.params);
+    res.json(await renameActivity(ctx, id, parse(activityBody, req.body).name));
+  });
+  router.delete(`${ACTIVITIES}/:id`, staff, async (req, res) => {
+    await deleteActivity(ctx, parse(idParams, req.params).id);
+    res.status(204).end();
+  });
+
+  router.get(SESSIONS, staff, async (req, res) => {
+    const { locationId, from, to, ...page } = parse(sessionQuery, req.query, 'query');
+    res.json(await listSessions(ctx, { locationId, from, to }, page));
+  });
+  router.post(SESSIONS, staff, async (req, res) => {
+    res.status(201).json(await createSession(ctx, parse(createSessionBody, req.body)));
+  });
+  router.get(`${SESSIONS}/:id`, staff, async (req, res) => {
+    res.json(await getSessionOrThrow(ctx, parse(idParams, req.params).id));
+  });
+  router.patch(`${SESSIONS}/:id`, staff, async (req, res) => {
+    const { id } = parse(idParams, req.params);
+    res.json(await updateSession(ctx, id, parse(sessionFields.partial(), req.body)));
+  });
+  router.delete(`${SESSIONS}/:id`, staff, async (req, res) => {
+    await deleteSession(ctx, parse(idParams, req.params).id);
+    res.status(204).end();
+  });
+  return router;
 }

@@ -1,10 +1,13 @@
+import { listDoorEventsOfClient } from '../access/repository.js';
 import { hashPassword } from '../auth/passwords.js';
+import { listBookingsOfClient } from '../bookings/repository.js';
 import { deleteSessionsOf } from '../auth/sessions.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { listIdentitiesOfClient, listIdentityChangesOfClient } from '../identities/repository.js';
 import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
 import { getLocation } from '../locations/repository.js';
+import { listClientPackages } from '../packages/repository.js';
 import {
   getClient,
   insertClient,
@@ -79,5 +82,8 @@ export async function getClientDetail(ctx: AppContext, id: number) {
     ...client,
     identities: await listIdentitiesOfClient(ctx.db, id),
     identityChanges: await listIdentityChangesOfClient(ctx.db, id, 20),
+    packages: await listClientPackages(ctx.db, id),
+    bookings: await listBookingsOfClient(ctx.db, id, 50),
+    doorEvents: await listDoorEventsOfClient(ctx.db, id, 50),
   };
 }

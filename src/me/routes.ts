@@ -1,7 +1,61 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import { listBookingsOfClient } from '../bookings/repository.js';
+import { bookSession, cancelBooking, defaultLocationOf, listClassesForClient } from '../bookings/service.js';
+import { getClientOrThrow } from '../clients/service.js';
 import type { AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { clientIdOf, requireClient } from '../http/auth.js';
+import { idParams, parse } from '../http/validate.js';
+import { listIdentitiesOfClient } from '../identities/repository.js';
+import { getLocation } from '../locations/repository.js';
+import { listActivePackagesOfClient } from '../packages/repository.js';
 
-// Placeholder: this module's routes are being built.
-export function meRouter(_ctx: AppContext): Router {
-  return Router();
+const DAY = 24 * 3600_000;
+const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+const classesQuery = z.object({
+  from: instant.optional(),
+  to: instant.optional(),
+  locationId: z.coerce.number().int().positive().optional(),
+});
+const bookingBody = z.strictObject({ sessionId: z.number().int().positive() });
+
+export function meRouter(ctx: AppContext): Router {
+  const router = Router();
+  const member = requireClient(ctx);
+
+  router.get('/api/v1/me', member, async (_req, res) => {
+    const clientId = clientIdOf(res);
+    const client = await getClientOrThrow(ctx, clientId);
+    const [identities, packages, homeLocation] = await Promise.all([
+      listIdentitiesOfClient(ctx.db, clientId),
+      listActivePackagesOfClient(ctx.db, clientId, ctx.now()),
+      client.homeLocationId ? getLocation(ctx.db, client.homeLocationId) : null,
+    ]);
+    res.json({ client, identities, packages, homeLocation });
+  });
+
+  // Default: the home location, from now for 7 days; at most 31 days at a time.
+  router.get('/api/v1/me/classes', member, async (req, res) => {
+    const clientId = clientIdOf(res);
+    const q = parse(classesQuery, req.query, 'query');
+    const from = q.from ?? ctx.now();
+    const to = q.to ?? new Date(from.getTime() + 7 * DAY);
+    if (to.getTime() <= from.getTime() || to.getTime() - from.getTime() > 31 * DAY) {
+      throw AppError.badRequest('to must be after from and at most 31 days later', [{ path: 'to', message: 'invalid range' }]);
+    }
+    const locationId = q.locationId ?? (await defaultLocationOf(ctx, clientId));
+    res.json({ locationId, from: from.toISOString(), to: to.toISOString(), items: await listClassesForClient(ctx, clientId, { locationId, from, to }) });
+  });
+
+  router.get('/api/v1/me/bookings', member, async (_req, res) => {
+    res.json({ items: await listBookingsOfClient(ctx.db, clientIdOf(res), 200) });
+  });
+  router.post('/api/v1/me/bookings', member, async (req, res) => {
+    res.status(201).json(await bookSession(ctx, clientIdOf(res), parse(bookingBody, req.body).sessionId));
+  });
+  router.delete('/api/v1/me/bookings/:id', member, async (req, res) => {
+    res.json(await cancelBooking(ctx, clientIdOf(res), parse(idParams, req.params).id));
+  });
+  return router;
 }

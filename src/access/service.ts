@@ -1,0 +1,64 @@
+import { markAttendance } from '../bookings/repository.js';
+import { getClient } from '../clients/repository.js';
+import type { AppContext } from '../context.js';
+import { findDoorByCode, getDoor } from '../doors/repository.js';
+import { AppError } from '../errors.js';
+import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
+import { findClientIdByIdentity } from '../identities/repository.js';
+import { insertEventOnce, listDoorEventsPage, type DoorAccessEvent, type DoorEventFilter } from './repository.js';
+
+export interface DoorAccessInput {
+  door: { id: number } | { code: string };
+  client: { id: number } | { identityTypeId: number; value: string };
+  occurredAt: Date;
+  source?: string;
+  sourceRef?: string;
+}
+
+async function resolveDoor(ctx: AppContext, door: DoorAccessInput['door']) {
+  const found = 'id' in door ? await getDoor(ctx.db, door.id) : await findDoorByCode(ctx.db, door.code);
+  if (!found) {
+    const [path, what] = 'id' in door ? ['doorId', `door ${door.id}`] : ['doorCode', `door with code ${door.code}`];
+    throw AppError.badRequest(`There is no ${what}`, [{ path, message: `unknown ${what}` }]);
+  }
+  return found;
+}
+
+async function resolveClientId(ctx: AppContext, client: DoorAccessInput['client']): Promise<number> {
+  if ('id' in client) {
+    if (!(await getClient(ctx.db, client.id))) throw AppError.badRequest(`There is no client ${client.id}`, [{ path: 'clientId', message: `unknown client ${client.id}` }]);
+    return client.id;
+  }
+  const id = await findClientIdByIdentity(ctx.db, client.identityTypeId, client.value);
+  if (id === null) {
+    throw AppError.badRequest(`No client has identity ${client.value} of type ${client.identityTypeId}`, [
+      { path: 'identity.value', message: 'no client has this identity' },
+    ]);
+  }
+  return id;
+}
+
+/**
+ * Records an entry through a door and marks the client's bookings at that location attended
+ * (ATTENDANCE_WINDOW_BEFORE_MINUTES before start until the end). Idempotent per (source, sourceRef).
+ */
+export async function recordDoorAccess(ctx: AppContext, input: DoorAccessInput): Promise<{ event: DoorAccessEvent; markedAttended: number[] }> {
+  const door = await resolveDoor(ctx, input.door);
+  const clientId = await resolveClientId(ctx, input.client);
+  return ctx.db.transaction(async (trx) => {
+    const { event, created } = await insertEventOnce(
+      trx,
+      { doorId: door.id, locationId: door.locationId, clientId, occurredAt: input.occurredAt, source: input.source ?? 'manual', sourceRef: input.sourceRef },
+      ctx.now(),
+    );
+    if (!created) return { event, markedAttended: [] };
+    const markedAttended = await markAttendance(trx, {
+      clientId, locationId: door.locationId, occurredAt: input.occurredAt, windowBeforeMinutes: ctx.config.ATTENDANCE_WINDOW_BEFORE_MINUTES,
+    });
+    return { event, markedAttended };
+  });
+}
+
+export async function listDoorEvents(ctx: AppContext, filter: DoorEventFilter, page: PageQuery): Promise<Page<DoorAccessEvent>> {
+  return toPage(await listDoorEventsPage(ctx.db, filter, decodeCursor(page.cursor), page.limit), page.limit);
+}

@@ -1,0 +1,125 @@
+import { readDate, type Db } from '../db/knex.js';
+
+export const BOOKING_STATUSES = ['booked', 'cancelled', 'attended', 'no_show'] as const;
+export type BookingStatus = (typeof BOOKING_STATUSES)[number];
+
+export interface Booking {
+  id: number;
+  sessionId: number;
+  clientId: number;
+  status: BookingStatus;
+  source: string;
+  cancelledAt: string | null;
+  attendedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A booking with what a member needs to see about its class. */
+export interface BookingWithSession extends Booking {
+  session: { activityName: string; locationId: number; startsAt: string; endsAt: string; status: string };
+}
+
+type Row = Record<string, any>;
+
+function toBooking(row: Row): Booking {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    clientId: row.client_id,
+    status: row.status,
+    source: row.source,
+    cancelledAt: readDate(row.cancelled_at)?.toISOString() ?? null,
+    attendedAt: readDate(row.attended_at)?.toISOString() ?? null,
+    createdAt: readDate(row.created_at).toISOString(),
+    updatedAt: readDate(row.updated_at).toISOString(),
+  };
+}
+
+function toBookingWithSession(row: Row): BookingWithSession {
+  return {
+    ...toBooking(row),
+    session: {
+      activityName: row.activity_name,
+      locationId: row.location_id,
+      startsAt: readDate(row.starts_at).toISOString(),
+      endsAt: readDate(row.ends_at).toISOString(),
+      status: row.session_status,
+    },
+  };
+}
+
+export async function getBooking(db: Db, id: number): Promise<Booking | null> {
+  const row = await db('bookings').where({ id }).first();
+  return row ? toBooking(row) : null;
+}
+
+export async function findBooking(db: Db, sessionId: number, clientId: number): Promise<Booking | null> {
+  const row = await db('bookings').where({ session_id: sessionId, client_id: clientId }).first();
+  return row ? toBooking(row) : null;
+}
+
+/** The client's booking status per session, for the sessions given. */
+export async function bookingStatusesOf(db: Db, clientId: number, sessionIds: number[]): Promise<Map<number, { id: number; status: BookingStatus }>> {
+  if (!sessionIds.length) return new Map();
+  const rows = await db('bookings').where({ client_id: clientId }).whereIn('session_id', sessionIds).select('id', 'session_id', 'status');
+  return new Map(rows.map((r: Row) => [r.session_id, { id: r.id, status: r.status }]));
+}
+
+/** Newest first, with the class each belongs to. */
+export async function listBookingsOfClient(db: Db, clientId: number, limit: number): Promise<BookingWithSession[]> {
+  const rows = await db('bookings as b')
+    .join('class_sessions as s', 's.id', 'b.session_id')
+    .join('activities as a', 'a.id', 's.activity_id')
+    .where('b.client_id', clientId)
+    .orderBy('s.starts_at', 'desc')
+    .orderBy('b.id', 'desc')
+    .limit(limit)
+    .select('b.*', 'a.name as activity_name', 's.location_id', 's.starts_at', 's.ends_at', 's.status as session_status');
+  return rows.map(toBookingWithSession);
+}
+
+export async function countBookingsOfSession(db: Db, sessionId: number): Promise<number> {
+  const row = await db('bookings').where({ session_id: sessionId }).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+export async function insertBooking(db: Db, sessionId: number, clientId: number, source: string, now: Date): Promise<number> {
+  const [id] = await db('bookings').insert({
+    session_id: sessionId, client_id: clientId, status: 'booked', source, created_at: now, updated_at: now,
+  });
+  return Number(id);
+}
+
+export async function rebook(db: Db, id: number, source: string, now: Date): Promise<void> {
+  await db('bookings').where({ id }).update({ status: 'booked', source, cancelled_at: null, attended_at: null, updated_at: now });
+}
+
+/** booked -> cancelled; false when it was not booked any more (a concurrent cancel). */
+export async function cancelBookingRow(db: Db, id: number, now: Date): Promise<boolean> {
+  const changed = await db('bookings').where({ id, status: 'booked' }).update({ status: 'cancelled', cancelled_at: now, updated_at: now });
+  return Number(changed) === 1;
+}
+
+/**
+ * Marks the client's bookings at that location attended when the entry lies between
+ * `windowBeforeMinutes` before the session's start and its end. Set-based and idempotent
+ * (only 'booked' rows change); returns the booking ids it marked.
+ */
+export async function markAttendance(
+  db: Db,
+  input: { clientId: number; locationId: number; occurredAt: Date; windowBeforeMinutes: number },
+): Promise<number[]> {
+  const latestStart = new Date(input.occurredAt.getTime() + input.windowBeforeMinutes * 60_000);
+  const ids: number[] = (
+    await db('bookings as b')
+      .join('class_sessions as s', 's.id', 'b.session_id')
+      .where({ 'b.client_id': input.clientId, 'b.status': 'booked', 's.location_id': input.locationId })
+      .where('s.starts_at', '<=', latestStart)
+      .where('s.ends_at', '>=', input.occurredAt)
+      .pluck('b.id')
+  ).map(Number);
+  if (!ids.length) return [];
+  await db('bookings').whereIn('id', ids).where({ status: 'booked' }).update({ status: 'attended', attended_at: input.occurredAt, updated_at: new Date() });
+  return ids;
+}

@@ -1,0 +1,120 @@
+import { getSession, listSessionsAt, releaseSeat, takeSeat, type ClassSession } from '../classes/repository.js';
+import { getClient } from '../clients/repository.js';
+import type { AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { listGrantsOfClient, type Grant } from '../packages/repository.js';
+import { grantsAllow } from '../packages/service.js';
+import {
+  bookingStatusesOf,
+  cancelBookingRow,
+  findBooking,
+  getBooking,
+  insertBooking,
+  rebook,
+  type Booking,
+  type BookingStatus,
+} from './repository.js';
+
+export type NotBookableReason = 'noPackage' | 'full' | 'started' | 'alreadyBooked' | 'sessionCancelled';
+
+const HELD: BookingStatus[] = ['booked', 'attended'];
+
+/** Why the client cannot book the session now, or null when they can. One rule, used by the list and by booking. */
+function whyNotBookable(
+  session: ClassSession,
+  grants: Grant[],
+  held: BookingStatus | undefined,
+  now: Date,
+): NotBookableReason | null {
+  if (held && HELD.includes(held)) return 'alreadyBooked';
+  if (session.status === 'cancelled') return 'sessionCancelled';
+  if (new Date(session.startsAt).getTime() <= now.getTime()) return 'started';
+  if (!grantsAllow(grants, { activityId: session.activityId, locationId: session.locationId, startsAt: new Date(session.startsAt) })) {
+    return 'noPackage';
+  }
+  if (session.seatsLeft <= 0) return 'full';
+  return null;
+}
+
+const REASON_TEXT: Record<NotBookableReason, string> = {
+  noPackage: 'None of your active packages includes this class at this location',
+  full: 'This class is full',
+  started: 'This class has already started',
+  alreadyBooked: 'You have already booked this class',
+  sessionCancelled: 'This class has been cancelled',
+};
+
+export interface ClassForMember extends ClassSession {
+  bookable: boolean;
+  reason?: NotBookableReason;
+  bookingId: number | null;
+}
+
+/** A member's class list with bookable + reason per session (three queries, whatever the count). */
+export async function listClassesForClient(
+  ctx: AppContext,
+  clientId: number,
+  query: { locationId: number; from: Date; to: Date },
+): Promise<ClassForMember[]> {
+  const sessions = await listSessionsAt(ctx.db, query.locationId, query.from, query.to, 500);
+  const [grants, bookings] = await Promise.all([
+    listGrantsOfClient(ctx.db, clientId),
+    bookingStatusesOf(ctx.db, clientId, sessions.map((s) => s.id)),
+  ]);
+  const now = ctx.now();
+  return sessions.map((s) => {
+    const booking = bookings.get(s.id);
+    const reason = whyNotBookable(s, grants, booking?.status, now);
+    return { ...s, bookable: reason === null, ...(reason ? { reason } : {}), bookingId: booking && HELD.includes(booking.status) ? booking.id : null };
+  });
+}
+
+export async function bookSession(ctx: AppContext, clientId: number, sessionId: number, source = 'app'): Promise<Booking> {
+  const session = await getSession(ctx.db, sessionId);
+  if (!session) throw AppError.notFound(`There is no class session ${sessionId}`);
+  const grants = await listGrantsOfClient(ctx.db, clientId);
+  const now = ctx.now();
+  try {
+    const id = await ctx.db.transaction(async (trx) => {
+      const existing = await findBooking(trx, sessionId, clientId);
+      const reason = whyNotBookable({ ...session, seatsLeft: 1 }, grants, existing?.status, now);
+      if (reason) throw AppError.rule(reason, REASON_TEXT[reason]);
+      if (!(await takeSeat(trx, sessionId))) throw AppError.rule('full', REASON_TEXT.full);
+      if (existing) {
+        await rebook(trx, existing.id, source, now);
+        return existing.id;
+      }
+      return insertBooking(trx, sessionId, clientId, source, now);
+    });
+    return (await getBooking(ctx.db, id))!;
+  } catch (err) {
+    // Two requests of the same client raced past the check: the unique (session, client) key decides.
+    if (!(err instanceof AppError) && /unique|duplicate/i.test(String((err as Error).message))) {
+      throw AppError.rule('alreadyBooked', REASON_TEXT.alreadyBooked);
+    }
+    throw err;
+  }
+}
+
+/** Cancelling frees the seat. Cancelling a cancelled booking again answers the booking as it is. */
+export async function cancelBooking(ctx: AppContext, clientId: number, bookingId: number): Promise<Booking> {
+  const booking = await getBooking(ctx.db, bookingId);
+  if (!booking || booking.clientId !== clientId) throw AppError.notFound(`You have no booking ${bookingId}`);
+  if (booking.status === 'cancelled') return booking;
+  if (booking.status !== 'booked') throw AppError.rule('notBooked', `This booking is ${booking.status} and can no longer be cancelled`);
+  const session = (await getSession(ctx.db, booking.sessionId))!;
+  if (new Date(session.startsAt).getTime() <= ctx.now().getTime()) throw AppError.rule('started', REASON_TEXT.started);
+  await ctx.db.transaction(async (trx) => {
+    if (await cancelBookingRow(trx, bookingId, ctx.now())) await releaseSeat(trx, booking.sessionId);
+  });
+  return (await getBooking(ctx.db, bookingId))!;
+}
+
+/** The location a member's class list defaults to. */
+export async function defaultLocationOf(ctx: AppContext, clientId: number): Promise<number> {
+  const client = await getClient(ctx.db, clientId);
+  if (!client?.homeLocationId) {
+    throw AppError.badRequest('You have no home location; pass locationId', [{ path: 'locationId', message: 'required when the member has no home location' }]);
+  }
+  return client.homeLocationId;
+}

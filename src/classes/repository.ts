@@ -1,0 +1,173 @@
+import { readDate, type Db } from '../db/knex.js';
+
+export interface Activity {
+  id: number;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const SESSION_STATUSES = ['scheduled', 'cancelled'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export interface ClassSession {
+  id: number;
+  activityId: number;
+  activityName: string;
+  locationId: number;
+  startsAt: string;
+  endsAt: string;
+  capacity: number;
+  bookedCount: number;
+  seatsLeft: number;
+  instructor: string | null;
+  status: SessionStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SessionFields {
+  activityId: number;
+  locationId: number;
+  startsAt: Date;
+  endsAt: Date;
+  capacity: number;
+  instructor: string | null;
+  status: SessionStatus;
+}
+
+export interface SessionFilter {
+  locationId?: number;
+  from?: Date;
+  to?: Date;
+}
+
+type Row = Record<string, any>;
+
+function toActivity(row: Row): Activity {
+  return { id: row.id, name: row.name, createdAt: readDate(row.created_at).toISOString(), updatedAt: readDate(row.updated_at).toISOString() };
+}
+
+function toSession(row: Row): ClassSession {
+  return {
+    id: row.id,
+    activityId: row.activity_id,
+    activityName: row.activity_name,
+    locationId: row.location_id,
+    startsAt: readDate(row.starts_at).toISOString(),
+    endsAt: readDate(row.ends_at).toISOString(),
+    capacity: row.capacity,
+    bookedCount: row.booked_count,
+    seatsLeft: Math.max(0, row.capacity - row.booked_count),
+    instructor: row.instructor,
+    status: row.status,
+    createdAt: readDate(row.created_at).toISOString(),
+    updatedAt: readDate(row.updated_at).toISOString(),
+  };
+}
+
+function toSessionRow(fields: Partial<SessionFields>): Row {
+  const row: Row = {};
+  if (fields.activityId !== undefined) row.activity_id = fields.activityId;
+  if (fields.locationId !== undefined) row.location_id = fields.locationId;
+  if (fields.startsAt !== undefined) row.starts_at = fields.startsAt;
+  if (fields.endsAt !== undefined) row.ends_at = fields.endsAt;
+  if (fields.capacity !== undefined) row.capacity = fields.capacity;
+  if (fields.instructor !== undefined) row.instructor = fields.instructor;
+  if (fields.status !== undefined) row.status = fields.status;
+  return row;
+}
+
+export async function getActivity(db: Db, id: number): Promise<Activity | null> {
+  const row = await db('activities').where({ id }).first();
+  return row ? toActivity(row) : null;
+}
+
+export async function listActivitiesPage(db: Db, afterId: number, limit: number): Promise<Activity[]> {
+  return (await db('activities').where('id', '>', afterId).orderBy('id').limit(limit + 1)).map(toActivity);
+}
+
+/** Ids among `ids` that name no activity. */
+export async function findMissingActivityIds(db: Db, ids: number[]): Promise<number[]> {
+  if (!ids.length) return [];
+  const found = new Set((await db('activities').whereIn('id', ids).pluck('id')).map(Number));
+  return ids.filter((id) => !found.has(id));
+}
+
+export async function insertActivity(db: Db, name: string, now: Date): Promise<number> {
+  const [id] = await db('activities').insert({ name, created_at: now, updated_at: now });
+  return Number(id);
+}
+
+export async function updateActivityRow(db: Db, id: number, name: string, now: Date): Promise<void> {
+  await db('activities').where({ id }).update({ name, updated_at: now });
+}
+
+export async function deleteActivityRow(db: Db, id: number): Promise<void> {
+  await db('activities').where({ id }).delete();
+}
+
+export async function countActivityUse(db: Db, id: number): Promise<{ sessions: number; packages: number }> {
+  const [sessions, packages] = await Promise.all([
+    db('class_sessions').where({ activity_id: id }).count({ n: '*' }).first(),
+    db('package_activities').where({ activity_id: id }).count({ n: '*' }).first(),
+  ]);
+  return { sessions: Number(sessions?.n ?? 0), packages: Number(packages?.n ?? 0) };
+}
+
+function sessionsQuery(db: Db) {
+  return db('class_sessions as s').join('activities as a', 'a.id', 's.activity_id').select('s.*', 'a.name as activity_name');
+}
+
+export async function getSession(db: Db, id: number): Promise<ClassSession | null> {
+  const row = await sessionsQuery(db).where('s.id', id).first();
+  return row ? toSession(row) : null;
+}
+
+export async function listSessionsPage(db: Db, filter: SessionFilter, afterId: number, limit: number): Promise<ClassSession[]> {
+  const q = sessionsQuery(db).where('s.id', '>', afterId).orderBy('s.id').limit(limit + 1);
+  if (filter.locationId) q.where('s.location_id', filter.locationId);
+  if (filter.from) q.where('s.starts_at', '>=', filter.from);
+  if (filter.to) q.where('s.starts_at', '<', filter.to);
+  return (await q).map(toSession);
+}
+
+/** Sessions of one location starting in [from, to), in start order: a member's class list. */
+export async function listSessionsAt(db: Db, locationId: number, from: Date, to: Date, limit: number): Promise<ClassSession[]> {
+  const rows = await sessionsQuery(db)
+    .where('s.location_id', locationId)
+    .where('s.starts_at', '>=', from)
+    .where('s.starts_at', '<', to)
+    .orderBy([{ column: 's.starts_at' }, { column: 's.id' }])
+    .limit(limit);
+  return rows.map(toSession);
+}
+
+export async function insertSession(db: Db, fields: SessionFields, now: Date): Promise<number> {
+  const [id] = await db('class_sessions').insert({ ...toSessionRow(fields), booked_count: 0, created_at: now, updated_at: now });
+  return Number(id);
+}
+
+export async function updateSessionRow(db: Db, id: number, fields: Partial<SessionFields>, now: Date): Promise<void> {
+  await db('class_sessions').where({ id }).update({ ...toSessionRow(fields), updated_at: now });
+}
+
+export async function deleteSessionRow(db: Db, id: number): Promise<void> {
+  await db('class_sessions').where({ id }).delete();
+}
+
+/**
+ * Takes one seat if one is free. The condition is evaluated by the database on the latest
+ * committed row (InnoDB locks it for the update), so concurrent bookings can never overbook.
+ */
+export async function takeSeat(db: Db, sessionId: number): Promise<boolean> {
+  const changed = await db('class_sessions')
+    .where({ id: sessionId })
+    .andWhere('booked_count', '<', db.ref('capacity'))
+    .increment('booked_count', 1);
+  return Number(changed) === 1;
+}
+
+export async function releaseSeat(db: Db, sessionId: number): Promise<void> {
+  await db('class_sessions').where({ id: sessionId }).andWhere('booked_count', '>', 0).decrement('booked_count', 1);
+}

@@ -1,0 +1,105 @@
+import { countBookingsOfSession } from '../bookings/repository.js';
+import type { AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
+import { getLocation } from '../locations/repository.js';
+import {
+  countActivityUse,
+  deleteActivityRow,
+  deleteSessionRow,
+  getActivity,
+  getSession,
+  insertActivity,
+  insertSession,
+  listActivitiesPage,
+  listSessionsPage,
+  updateActivityRow,
+  updateSessionRow,
+  type Activity,
+  type ClassSession,
+  type SessionFields,
+  type SessionFilter,
+} from './repository.js';
+
+export async function getActivityOrThrow(ctx: AppContext, id: number): Promise<Activity> {
+  const activity = await getActivity(ctx.db, id);
+  if (!activity) throw AppError.notFound(`There is no activity ${id}`);
+  return activity;
+}
+
+export async function listActivities(ctx: AppContext, page: PageQuery): Promise<Page<Activity>> {
+  return toPage(await listActivitiesPage(ctx.db, decodeCursor(page.cursor), page.limit), page.limit);
+}
+
+export async function createActivity(ctx: AppContext, name: string): Promise<Activity> {
+  return (await getActivity(ctx.db, await insertActivity(ctx.db, name, ctx.now())))!;
+}
+
+export async function renameActivity(ctx: AppContext, id: number, name: string): Promise<Activity> {
+  await getActivityOrThrow(ctx, id);
+  await updateActivityRow(ctx.db, id, name, ctx.now());
+  return (await getActivity(ctx.db, id))!;
+}
+
+export async function deleteActivity(ctx: AppContext, id: number): Promise<void> {
+  await getActivityOrThrow(ctx, id);
+  const use = await countActivityUse(ctx.db, id);
+  if (use.sessions || use.packages) {
+    throw AppError.conflict(`Activity ${id} is used by ${use.sessions} session(s) and ${use.packages} package(s); remove those first`);
+  }
+  await deleteActivityRow(ctx.db, id);
+}
+
+export async function getSessionOrThrow(ctx: AppContext, id: number): Promise<ClassSession> {
+  const session = await getSession(ctx.db, id);
+  if (!session) throw AppError.notFound(`There is no class session ${id}`);
+  return session;
+}
+
+export async function listSessions(ctx: AppContext, filter: SessionFilter, page: PageQuery): Promise<Page<ClassSession>> {
+  return toPage(await listSessionsPage(ctx.db, filter, decodeCursor(page.cursor), page.limit), page.limit);
+}
+
+async function assertReferences(ctx: AppContext, fields: Partial<SessionFields>) {
+  const errors = [];
+  if (fields.activityId !== undefined && !(await getActivity(ctx.db, fields.activityId))) {
+    errors.push({ path: 'activityId', message: `unknown activity ${fields.activityId}` });
+  }
+  if (fields.locationId !== undefined && !(await getLocation(ctx.db, fields.locationId))) {
+    errors.push({ path: 'locationId', message: `unknown location ${fields.locationId}` });
+  }
+  if (errors.length) throw AppError.badRequest('The session refers to something that does not exist', errors);
+}
+
+function assertTimes(startsAt: Date, endsAt: Date) {
+  if (endsAt.getTime() <= startsAt.getTime()) {
+    throw AppError.badRequest('A session must end after it starts', [{ path: 'endsAt', message: 'must be after startsAt' }]);
+  }
+}
+
+export async function createSession(ctx: AppContext, input: Omit<SessionFields, 'status'>): Promise<ClassSession> {
+  assertTimes(input.startsAt, input.endsAt);
+  await assertReferences(ctx, input);
+  const id = await insertSession(ctx.db, { ...input, status: 'scheduled' }, ctx.now());
+  return (await getSession(ctx.db, id))!;
+}
+
+export async function updateSession(ctx: AppContext, id: number, patch: Partial<SessionFields>): Promise<ClassSession> {
+  const before = await getSessionOrThrow(ctx, id);
+  assertTimes(patch.startsAt ?? new Date(before.startsAt), patch.endsAt ?? new Date(before.endsAt));
+  await assertReferences(ctx, patch);
+  if (patch.capacity !== undefined && patch.capacity < before.bookedCount) {
+    throw AppError.rule('capacityBelowBookings', `${before.bookedCount} seats are already booked; capacity cannot go below that`);
+  }
+  await updateSessionRow(ctx.db, id, patch, ctx.now());
+  return (await getSession(ctx.db, id))!;
+}
+
+/** Sessions someone booked stay as history: cancel them (status cancelled) instead. */
+export async function deleteSession(ctx: AppContext, id: number): Promise<void> {
+  const session = await getSessionOrThrow(ctx, id);
+  if ((await countBookingsOfSession(ctx.db, id)) > 0) {
+    throw AppError.conflict(`Session ${session.id} has bookings; set status to cancelled instead of deleting it`);
+  }
+  await deleteSessionRow(ctx.db, id);
+}
