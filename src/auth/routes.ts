@@ -1,7 +1,31 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import { getClient } from '../clients/repository.js';
 import type { AppContext } from '../context.js';
+import { bearerToken } from '../http/auth.js';
+import { parse } from '../http/validate.js';
+import { authenticateMember, localPassword } from './member-login.js';
+import { createSession, deleteSession } from './sessions.js';
 
-// Placeholder: this module's routes are being built.
-export function authRouter(_ctx: AppContext): Router {
-  return Router();
+const loginBody = z.strictObject({
+  login: z.string().trim().min(1).max(255),
+  password: z.string().min(1).max(1024),
+});
+
+export function authRouter(ctx: AppContext): Router {
+  const router = Router();
+
+  router.post('/api/v1/auth/login', async (req, res) => {
+    const credentials = parse(loginBody, req.body);
+    const member = await authenticateMember(ctx, [['local', localPassword]], credentials, req, res);
+    const session = await createSession(ctx, { type: 'client', id: member.clientId }, member.method);
+    res.json({ ...session, client: await getClient(ctx.db, member.clientId) });
+  });
+
+  router.post('/api/v1/auth/logout', async (req, res) => {
+    const token = bearerToken(req);
+    if (token) await deleteSession(ctx.db, token);
+    res.status(204).end();
+  });
+  return router;
 }
