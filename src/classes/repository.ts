@@ -171,3 +171,13 @@ export async function takeSeat(db: Db, sessionId: number): Promise<boolean> {
 export async function releaseSeat(db: Db, sessionId: number): Promise<void> {
   await db('class_sessions').where({ id: sessionId }).andWhere('booked_count', '>', 0).decrement('booked_count', 1);
 }
+
+export async function findActivityByName(db: Db, name: string): Promise<Activity | null> {
+  const row = await db('activities').where({ name }).orderBy('id').first();
+  return row ? toActivity(row) : null;
+}
+
+export async function countSessionsAt(db: Db, locationId: number, from: Date, to: Date): Promise<number> {
+  const row = await db('class_sessions').where({ location_id: locationId }).where('starts_at', '>=', from).where('starts_at', '<', to).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
