@@ -27,8 +27,10 @@ export async function startClubcore(config: Config): Promise<Running> {
   await migrateLatest(db);
 
   const banner: string[] = [];
-  const firstAdmin = await ensureFirstAdmin(ctx, config.demo ? { email: 'admin@demo.clubcore', password: 'demo-admin-password' } : undefined);
-  if (firstAdmin) banner.push(`Admin sign-in: ${firstAdmin.email} / ${firstAdmin.password}${config.demo ? ' (demo)' : ' (shown once; change it)'}`);
+  const demoAdmin = { email: 'admin@demo.clubcore', password: 'demo-admin-password' };
+  const firstAdmin = await ensureFirstAdmin(ctx, config.demo ? demoAdmin : undefined);
+  if (config.demo) banner.push(`Admin sign-in: ${demoAdmin.email} / ${demoAdmin.password} (demo)`);
+  else if (firstAdmin) banner.push(`First admin created: ${firstAdmin.email} / ${firstAdmin.password} (shown once; change it)`);
   let demo: Awaited<ReturnType<typeof startDemo>> | null = null;
   if (config.demo) {
     banner.push(...(await seedDemo(ctx)).lines);
