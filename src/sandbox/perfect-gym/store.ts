@@ -1,0 +1,160 @@
+/**
+ * The sandbox's data: every Perfect Gym entity set in memory, with one global version counter
+ * like the real server. Each set keeps an append-only log of (version, row) so a change feed
+ * (`version gt N` ordered by version) starts with a binary search instead of a scan.
+ */
+
+export type Value = string | number | boolean | null;
+export type Row = { id: number; isDeleted: boolean; version: number } & Record<string, Value>;
+
+export const SETS = ['Clubs', 'Members', 'Contracts', 'PaymentPlans', 'Products', 'MemberProducts', 'MemberClubVisits'] as const;
+export type SetName = (typeof SETS)[number];
+
+/** Field names exactly as Perfect Gym spells them (id, isDeleted and version are on every set). */
+export const FIELDS: Record<SetName, string[]> = {
+  Clubs: ['name', 'shortName', 'symbol', 'isHidden', 'timezoneId', 'email', 'phoneNumber'],
+  Members: ['number', 'firstName', 'secondName', 'lastName', 'email', 'phoneNumber', 'birthdate', 'sex', 'homeClubId', 'isActive', 'memberType', 'createdDate'],
+  Contracts: ['memberId', 'paymentPlanId', 'clubId', 'signUpDate', 'startDate', 'endDate', 'cancelDate', 'status', 'isActive', 'isAdditionalContract', 'automaticRenew'],
+  PaymentPlans: ['name', 'isActive', 'isAdditional', 'paymentInterval', 'commitmentPeriod'],
+  Products: ['name', 'productType', 'validityPeriod'],
+  MemberProducts: ['memberId', 'productId', 'clubId', 'initialQuantity', 'currentQuantity', 'purchaseDate', 'expiryDate'],
+  MemberClubVisits: ['memberId', 'clubId', 'enterDate', 'leaveDate', 'readerName'],
+};
+
+export type ChangeKind = 'created' | 'updated' | 'deleted';
+export type ChangeListener = (set: SetName, row: Row, kind: ChangeKind) => void;
+
+class EntitySet {
+  readonly rows = new Map<number, Row>();
+  /** (version, id) in version order; entries whose row has moved on to a newer version are stale. */
+  private log: { version: number; id: number }[] = [];
+  private stale = 0;
+  private nextId = 1;
+
+  constructor(readonly name: SetName) {}
+
+  allocateId(): number {
+    return this.nextId++;
+  }
+
+  put(row: Row, isNew: boolean) {
+    if (!isNew) this.stale++;
+    if (row.id >= this.nextId) this.nextId = row.id + 1;
+    this.rows.set(row.id, row);
+    this.log.push({ version: row.version, id: row.id });
+    if (this.stale > 1000 && this.stale > this.log.length / 2) this.compact();
+  }
+
+  private compact() {
+    this.log = this.log.filter((e) => this.rows.get(e.id)!.version === e.version);
+    this.stale = 0;
+  }
+
+  /** Current rows with version > after, in version order. */
+  *sinceVersion(after: number): Generator<Row> {
+    let lo = 0;
+    let hi = this.log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.log[mid]!.version <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.log.length; i++) {
+      const e = this.log[i]!;
+      const row = this.rows.get(e.id)!;
+      if (row.version === e.version) yield row;
+    }
+  }
+}
+
+export class SandboxError extends Error {
+  constructor(readonly code: string, message: string, readonly property: string | null = null) {
+    super(message);
+  }
+}
+
+export class Store {
+  private readonly sets = new Map<SetName, EntitySet>(SETS.map((s) => [s, new EntitySet(s)]));
+  private version = 1000;
+  readonly passwords = new Map<number, string>();
+  private listeners: ChangeListener[] = [];
+
+  onChange(listener: ChangeListener) {
+    this.listeners.push(listener);
+  }
+
+  /** Versions grow on every change, by a small varying step: clients must not assume +1. */
+  private nextVersion(): number {
+    this.version += 1 + (this.version % 3);
+    return this.version;
+  }
+
+  set(name: SetName): EntitySet {
+    return this.sets.get(name)!;
+  }
+
+  get(name: SetName, id: number): Row | undefined {
+    return this.set(name).rows.get(id);
+  }
+
+  getOrThrow(name: SetName, id: number): Row {
+    const row = this.get(name, id);
+    if (!row) throw notFound(name, id);
+    return row;
+  }
+
+  list(name: SetName): Row[] {
+    return [...this.set(name).rows.values()];
+  }
+
+  create(name: SetName, fields: Record<string, Value>, opts: { silent?: boolean } = {}): Row {
+    const set = this.set(name);
+    const row = { ...blank(name), ...pick(name, fields), id: set.allocateId(), isDeleted: false, version: this.nextVersion() } as Row;
+    set.put(row, true);
+    if (!opts.silent) this.emit(name, row, 'created');
+    return row;
+  }
+
+  update(name: SetName, id: number, patch: Record<string, Value>): Row {
+    const current = this.getOrThrow(name, id);
+    const row = { ...current, ...pick(name, patch), id, version: this.nextVersion() } as Row;
+    this.set(name).put(row, false);
+    this.emit(name, row, 'updated');
+    return row;
+  }
+
+  /** Soft delete, as the real server does: the row stays with isDeleted true and a new version. */
+  remove(name: SetName, id: number, opts: { silent?: boolean } = {}): Row {
+    const current = this.getOrThrow(name, id);
+    const row = { ...current, isDeleted: true, version: this.nextVersion() } as Row;
+    this.set(name).put(row, false);
+    if (!opts.silent) this.emit(name, row, 'deleted');
+    return row;
+  }
+
+  setPassword(memberId: number, password: string | null) {
+    this.getOrThrow('Members', memberId);
+    if (password === null) this.passwords.delete(memberId);
+    else this.passwords.set(memberId, password);
+  }
+
+  private emit(name: SetName, row: Row, kind: ChangeKind) {
+    for (const l of this.listeners) l(name, row, kind);
+  }
+}
+
+function blank(name: SetName): Record<string, Value> {
+  return Object.fromEntries(FIELDS[name].map((f) => [f, null]));
+}
+
+function pick(name: SetName, fields: Record<string, Value>): Record<string, Value> {
+  const known = new Set(FIELDS[name]);
+  const unknown = Object.keys(fields).filter((k) => !known.has(k) && !['id', 'version', 'isDeleted'].includes(k));
+  if (unknown.length) throw new SandboxError('InvalidProperty', `${name} has no field ${unknown.join(', ')}`, unknown[0]!);
+  return Object.fromEntries(Object.entries(fields).filter(([k]) => known.has(k)));
+}
+
+function notFound(name: SetName, id: number): SandboxError {
+  const entity = name === 'MemberClubVisits' ? 'MemberClubVisit' : name.replace(/s$/, '');
+  return new SandboxError(`${entity}NotFoundForGivenId`, `${entity} with id ${id} was not found`);
+}
