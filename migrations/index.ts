@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as m0001 from './0001_domain.js';
+import * as m0002 from './0002_sync.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -9,6 +10,7 @@ interface Migration {
 /** Migrations in order. Listed statically so they run the same compiled and under jest. */
 const migrations: Record<string, Migration> = {
   '0001_domain': m0001,
+  '0002_sync': m0002,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -4,7 +4,9 @@ import { getClient } from '../clients/repository.js';
 import type { AppContext } from '../context.js';
 import { bearerToken } from '../http/auth.js';
 import { parse } from '../http/validate.js';
-import { authenticateMember, localPassword } from './member-login.js';
+import { registry } from '../integrations/registry.js';
+import { listActiveIntegrations } from '../integrations/service.js';
+import { authenticateMember, localPassword, type CredentialsVerifier } from './member-login.js';
 import { createSession, deleteSession } from './sessions.js';
 
 const loginBody = z.strictObject({
@@ -12,12 +14,21 @@ const loginBody = z.strictObject({
   password: z.string().min(1).max(1024),
 });
 
+/** Local password first, then each active integration that can check member credentials. */
+async function passwordVerifiers(ctx: AppContext): Promise<[string, CredentialsVerifier][]> {
+  const remote = (await listActiveIntegrations(ctx)).flatMap((i) => {
+    const signIn = registry[i.type].signIn;
+    return signIn ? [[`${i.type}:${i.id}`, signIn(i)] as [string, CredentialsVerifier]] : [];
+  });
+  return [['local', localPassword], ...remote];
+}
+
 export function authRouter(ctx: AppContext): Router {
   const router = Router();
 
   router.post('/api/v1/auth/login', async (req, res) => {
     const credentials = parse(loginBody, req.body);
-    const member = await authenticateMember(ctx, [['local', localPassword]], credentials, req, res);
+    const member = await authenticateMember(ctx, await passwordVerifiers(ctx), credentials, req, res);
     const session = await createSession(ctx, { type: 'client', id: member.clientId }, member.method);
     res.json({ ...session, client: await getClient(ctx.db, member.clientId) });
   });

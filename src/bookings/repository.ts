@@ -101,25 +101,48 @@ export async function cancelBookingRow(db: Db, id: number, now: Date): Promise<b
   return Number(changed) === 1;
 }
 
+export interface Entry {
+  clientId: number;
+  locationId: number;
+  occurredAt: Date;
+}
+
 /**
- * Marks the client's bookings at that location attended when the entry lies between
- * `windowBeforeMinutes` before the session's start and its end. Set-based and idempotent
- * (only 'booked' rows change); returns the booking ids it marked.
+ * Marks bookings attended for a batch of entries: a 'booked' booking of that client at that
+ * location is attended when the entry lies between `windowBeforeMinutes` before the session's
+ * start and its end. One query finds the candidates for the whole batch, one updates them;
+ * idempotent (only 'booked' rows change). Returns the booking ids marked.
  */
-export async function markAttendance(
+export async function markAttendanceForEntries(db: Db, entries: Entry[], windowBeforeMinutes: number, now = new Date()): Promise<number[]> {
+  if (!entries.length) return [];
+  const windowMs = windowBeforeMinutes * 60_000;
+  const times = entries.map((e) => e.occurredAt.getTime());
+  const candidates: { id: number; client_id: number; location_id: number; starts_at: unknown; ends_at: unknown }[] = await db('bookings as b')
+    .join('class_sessions as s', 's.id', 'b.session_id')
+    .where('b.status', 'booked')
+    .whereIn('b.client_id', [...new Set(entries.map((e) => e.clientId))])
+    .where('s.starts_at', '<=', new Date(Math.max(...times) + windowMs))
+    .where('s.ends_at', '>=', new Date(Math.min(...times)))
+    .select('b.id', 'b.client_id', 's.location_id', 's.starts_at', 's.ends_at');
+  const ids = candidates
+    .filter((b) => {
+      const starts = readDate(b.starts_at as Date).getTime();
+      const ends = readDate(b.ends_at as Date).getTime();
+      return entries.some((e) => e.clientId === b.client_id && e.locationId === b.location_id && starts - windowMs <= e.occurredAt.getTime() && e.occurredAt.getTime() <= ends);
+    })
+    .map((b) => Number(b.id));
+  if (!ids.length) return [];
+  const attendedAt = new Map(candidates.map((b) => [Number(b.id), entries.find((e) => e.clientId === b.client_id)!.occurredAt]));
+  for (const id of ids) {
+    await db('bookings').where({ id, status: 'booked' }).update({ status: 'attended', attended_at: attendedAt.get(id), updated_at: now });
+  }
+  return ids;
+}
+
+/** One entry through a door (see markAttendanceForEntries). */
+export function markAttendance(
   db: Db,
   input: { clientId: number; locationId: number; occurredAt: Date; windowBeforeMinutes: number },
 ): Promise<number[]> {
-  const latestStart = new Date(input.occurredAt.getTime() + input.windowBeforeMinutes * 60_000);
-  const ids: number[] = (
-    await db('bookings as b')
-      .join('class_sessions as s', 's.id', 'b.session_id')
-      .where({ 'b.client_id': input.clientId, 'b.status': 'booked', 's.location_id': input.locationId })
-      .where('s.starts_at', '<=', latestStart)
-      .where('s.ends_at', '>=', input.occurredAt)
-      .pluck('b.id')
-  ).map(Number);
-  if (!ids.length) return [];
-  await db('bookings').whereIn('id', ids).where({ status: 'booked' }).update({ status: 'attended', attended_at: input.occurredAt, updated_at: new Date() });
-  return ids;
+  return markAttendanceForEntries(db, [input], input.windowBeforeMinutes);
 }

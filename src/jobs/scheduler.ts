@@ -1,6 +1,46 @@
+import cron from 'node-cron';
 import type { AppContext } from '../context.js';
+import { registry } from '../integrations/registry.js';
+import { listActiveIntegrations } from '../integrations/service.js';
+import { enqueueRun } from './runs.js';
+import { startWorker, type WorkerOptions } from './worker.js';
 
-// Placeholder: the run worker and node-cron schedules are being built.
-export function startScheduler(_ctx: AppContext): { stop(): Promise<void> } {
-  return { stop: async () => {} };
+/**
+ * Queues every scheduled job that is due. The slot is claimed with a conditional UPDATE on
+ * job_schedules, so however many instances tick at once, each job is queued once per interval.
+ */
+export async function enqueueDueJobs(ctx: AppContext): Promise<number> {
+  let queued = 0;
+  const now = ctx.now();
+  for (const integration of await listActiveIntegrations(ctx)) {
+    for (const { job, everyMinutes } of registry[integration.type].schedules(integration)) {
+      await ctx.db('job_schedules').insert({ integration_id: integration.id, job, next_due_at: now }).onConflict(['integration_id', 'job']).ignore();
+      const claimed = await ctx.db('job_schedules')
+        .where({ integration_id: integration.id, job })
+        .where('next_due_at', '<=', now)
+        .update({ next_due_at: new Date(now.getTime() + everyMinutes * 60_000) });
+      if (Number(claimed) !== 1) continue;
+      const { created } = await enqueueRun(ctx, { integrationId: integration.id, kind: job, scope: 'all', trigger: 'schedule' });
+      if (created) queued++;
+    }
+  }
+  return queued;
+}
+
+/** The run worker plus a node-cron tick (every minute by default) that queues due jobs. */
+export function startScheduler(ctx: AppContext, opts: WorkerOptions & { cronExpression?: string } = {}): { stop(): Promise<void> } {
+  const worker = startWorker(ctx, opts);
+  const tick = () =>
+    enqueueDueJobs(ctx).catch((err) => {
+      ctx.logger.error({ err }, 'scheduling sync jobs failed');
+      return 0;
+    });
+  const task = cron.schedule(opts.cronExpression ?? '* * * * *', () => void tick());
+  void tick();
+  return {
+    async stop() {
+      await task.stop();
+      await worker.stop();
+    },
+  };
 }

@@ -1,0 +1,198 @@
+import { importDoorEvents, type ImportedDoorEvent } from '../../access/import.js';
+import { clientIdsByIdentity, upsertImportedClients } from '../../clients/import.js';
+import type { AppContext } from '../../context.js';
+import type { Db } from '../../db/knex.js';
+import { findEntranceDoor } from '../../doors/repository.js';
+import { getLocation, type Location } from '../../locations/repository.js';
+import { upsertImportedClientPackages } from '../../packages/import.js';
+import { getCursor, setCursor } from '../repository.js';
+import type { Integration, RunHandle } from '../types.js';
+import { PerfectGymError } from './client.js';
+import type { PerfectGymConfig } from './config.js';
+import { createPerfectGymClient } from './connection.js';
+import { recordIssue, resolveIssue } from './issues.js';
+import { contractToPackage, locationsByClub, productToPackage, SOURCE, toImportedClient } from './members.js';
+import { clubTimeToUtc } from './time.js';
+import type { PgContract, PgMember, PgMemberProduct, PgVisit } from './types.js';
+
+type Stream = 'Members' | 'Contracts' | 'MemberProducts' | 'MemberClubVisits';
+type Counters = Record<string, number>;
+
+/** Versions are assigned at write time on Perfect Gym's side: re-read this much below the cursor. */
+const OVERLAP_VERSIONS = 200;
+
+interface PageContext {
+  ctx: AppContext;
+  integration: Integration;
+  identityTypeId: number;
+  clubs: Map<number, Location>;
+}
+
+async function applyMembers(p: PageContext, db: Db, members: PgMember[], now: Date): Promise<Counters> {
+  const mapped = members.filter((m) => m.homeClubId !== null && p.clubs.has(m.homeClubId));
+  const result = await upsertImportedClients(
+    db,
+    p.identityTypeId,
+    SOURCE,
+    mapped.map((m) => toImportedClient(p.integration.id, m, p.clubs.get(m.homeClubId!))),
+    now,
+  );
+  return { membersSeen: members.length, clientsCreated: result.created, clientsUpdated: result.updated, membersSkipped: members.length - mapped.length + result.skipped };
+}
+
+/** Contracts and member products of members who are clients; others are counted and skipped. */
+async function applyPackages(p: PageContext, db: Db, stream: 'Contracts' | 'MemberProducts', rows: (PgContract | PgMemberProduct)[], now: Date): Promise<Counters> {
+  const clientIds = await clientIdsByIdentity(db, p.identityTypeId, rows.map((r) => String(r.memberId)));
+  const zoneOf = (clubId: number | null) => (clubId !== null ? p.clubs.get(clubId)?.timezone : undefined) ?? 'UTC';
+  const packages = rows.flatMap((r) => {
+    const clientId = clientIds.get(String(r.memberId));
+    if (clientId === undefined) return [];
+    return stream === 'Contracts'
+      ? [contractToPackage(p.integration.id, clientId, r as PgContract, zoneOf(r.clubId))]
+      : [productToPackage(p.integration.id, clientId, r as PgMemberProduct, zoneOf(r.clubId))];
+  });
+  const { assigned, pending } = await upsertImportedClientPackages(db, packages, now);
+  const seen = stream === 'Contracts' ? 'contractsSeen' : 'memberProductsSeen';
+  return { [seen]: rows.length, packagesAssigned: assigned, pendingAssignments: pending, packagesSkipped: rows.length - packages.length };
+}
+
+async function applyVisits(p: PageContext, db: Db, visits: PgVisit[], now: Date, doors: Map<number, number | null>): Promise<Counters> {
+  const clientIds = await clientIdsByIdentity(db, p.identityTypeId, visits.map((v) => String(v.memberId)));
+  const events: ImportedDoorEvent[] = [];
+  const counters: Counters = { visitsSeen: visits.length, visitsSkipped: 0 };
+  for (const v of visits) {
+    const location = p.clubs.get(v.clubId);
+    const clientId = clientIds.get(String(v.memberId));
+    const occurredAt = location ? clubTimeToUtc(v.enterDate, location.timezone) : null;
+    if (!location || clientId === undefined || !occurredAt || v.isDeleted) {
+      counters.visitsSkipped!++;
+      continue;
+    }
+    if (!doors.has(location.id)) doors.set(location.id, (await findEntranceDoor(db, location.id))?.id ?? null);
+    const doorId = doors.get(location.id);
+    if (!doorId) {
+      await recordIssue(db, p.integration.id, 'noDoor', `location:${location.id}`, `Location ${location.name} (${location.id}) has no active entrance door: create one so visits become door events`, 1, now);
+      counters.visitsSkipped!++;
+      continue;
+    }
+    events.push({ doorId, locationId: location.id, clientId, occurredAt, source: SOURCE, sourceRef: `${p.integration.id}:visit:${v.id}` });
+  }
+  const { created, markedAttended } = await importDoorEvents(db, events, p.ctx.config.ATTENDANCE_WINDOW_BEFORE_MINUTES, now);
+  return { ...counters, doorEventsCreated: created, bookingsAttended: markedAttended.length };
+}
+
+async function pageContext(h: RunHandle): Promise<PageContext> {
+  const config = h.integration.config as unknown as PerfectGymConfig;
+  return { ctx: h.ctx, integration: h.integration, identityTypeId: config.identityTypeId, clubs: await locationsByClub(h.ctx.db) };
+}
+
+function applyPage(p: PageContext, stream: Stream, db: Db, rows: unknown[], now: Date, doors: Map<number, number | null>): Promise<Counters> {
+  switch (stream) {
+    case 'Members':
+      return applyMembers(p, db, rows as PgMember[], now);
+    case 'Contracts':
+    case 'MemberProducts':
+      return applyPackages(p, db, stream, rows as PgContract[], now);
+    case 'MemberClubVisits':
+      return applyVisits(p, db, rows as PgVisit[], now, doors);
+  }
+}
+
+function stopIfAborted(h: RunHandle) {
+  if (h.signal.aborted) throw new Error('Stopped before the end (lease lost or shutting down); the next attempt resumes from the last committed page');
+}
+
+interface InitialCheckpoint {
+  step: number;
+  version: number;
+  highest: Partial<Record<Stream, number>>;
+}
+
+/**
+ * Initial sync of one location (or all mapped ones): active, not deleted members of the club(s),
+ * then every contract and member product of the clients that exist. Each page is applied in one
+ * transaction together with the checkpoint, so a killed run resumes at the last committed page.
+ */
+export async function initialSyncJob(h: RunHandle): Promise<void> {
+  const p = await pageContext(h);
+  let locations = [...p.clubs.values()];
+  if (h.run.scope !== 'all') {
+    const location = await getLocation(h.ctx.db, Number(h.run.scope.replace('location:', '')));
+    if (!location?.perfectGymClubId) throw new Error(`Location ${h.run.scope} is not mapped to a Perfect Gym club (set perfectGymClubId)`);
+    locations = [location];
+  }
+  if (!locations.length) throw new Error('No location is mapped to a Perfect Gym club: set perfectGymClubId on the locations to sync');
+  const steps: { stream: Stream; filter: string }[] = [
+    ...locations.map((l) => ({ stream: 'Members' as const, filter: `homeClubId eq ${l.perfectGymClubId} and isDeleted eq false and isActive eq true` })),
+    { stream: 'Contracts', filter: 'isDeleted eq false' },
+    { stream: 'MemberProducts', filter: 'isDeleted eq false' },
+  ];
+  const pg = createPerfectGymClient(h.ctx, h.integration);
+  const cp: InitialCheckpoint = (h.checkpoint as InitialCheckpoint | null) ?? { step: 0, version: 0, highest: {} };
+  for (let i = cp.step; i < steps.length; i++) {
+    const { stream, filter } = steps[i]!;
+    for await (const page of pg.pages<{ version: number }>(stream, { sinceVersion: i === cp.step ? cp.version : 0, filter })) {
+      stopIfAborted(h);
+      const last = page[page.length - 1]!.version;
+      cp.highest[stream] = Math.max(cp.highest[stream] ?? 0, last);
+      const now = h.ctx.now();
+      const counters = await h.ctx.db.transaction(async (trx) => {
+        const c = await applyPage(p, stream, trx, page, now, new Map());
+        await h.saveCheckpoint(trx, { ...cp, step: i, version: last });
+        return c;
+      });
+      await h.report({ ...counters, pages: 1 });
+    }
+  }
+  // The first scheduled runs continue from here instead of downloading everything again.
+  for (const stream of ['Members', 'Contracts', 'MemberProducts'] as const) {
+    if ((await getCursor(h.ctx.db, h.integration.id, stream)) === null) {
+      await setCursor(h.ctx.db, h.integration.id, stream, String(cp.highest[stream] ?? 0), h.ctx.now());
+    }
+  }
+}
+
+/** Walks one stream from its cursor (minus the overlap); each page and the new cursor commit together. */
+async function syncStream(h: RunHandle, p: PageContext, stream: Stream): Promise<void> {
+  const pg = createPerfectGymClient(h.ctx, h.integration);
+  const cursor = Number((await getCursor(h.ctx.db, h.integration.id, stream)) ?? 0);
+  let high = cursor;
+  const doors = new Map<number, number | null>();
+  for await (const page of pg.pages<{ version: number }>(stream, { sinceVersion: Math.max(0, cursor - OVERLAP_VERSIONS) })) {
+    stopIfAborted(h);
+    high = Math.max(high, page[page.length - 1]!.version);
+    const now = h.ctx.now();
+    const counters = await h.ctx.db.transaction(async (trx) => {
+      const c = await applyPage(p, stream, trx, page, now, doors);
+      await setCursor(trx, h.integration.id, stream, String(high), now);
+      return c;
+    });
+    await h.report({ ...counters, pages: 1 });
+  }
+}
+
+/** Ongoing client sync: members, then contracts, then member products, each by its version cursor. */
+export async function clientsSyncJob(h: RunHandle): Promise<void> {
+  const p = await pageContext(h);
+  for (const stream of ['Members', 'Contracts', 'MemberProducts'] as const) await syncStream(h, p, stream);
+}
+
+/** Ongoing access sync: visits become door events at the location's entrance door and mark attendance. */
+export async function accessSyncJob(h: RunHandle): Promise<void> {
+  const p = await pageContext(h);
+  await syncStream(h, p, 'MemberClubVisits');
+  for (const location of p.clubs.values()) {
+    if (await findEntranceDoor(h.ctx.db, location.id)) await resolveIssue(h.ctx.db, h.integration.id, 'noDoor', `location:${location.id}`, h.ctx.now());
+  }
+}
+
+/** A real call with no retries, reported in words a manager can act on. */
+export async function testPerfectGymConnection(ctx: AppContext, integration: Integration): Promise<{ ok: boolean; detail: string }> {
+  try {
+    await createPerfectGymClient(ctx, integration, { retries: 0 }).ping();
+    return { ok: true, detail: 'Connected: Perfect Gym accepted the client id and secret' };
+  } catch (err) {
+    if (err instanceof PerfectGymError) return { ok: false, detail: err.message };
+    throw err;
+  }
+}

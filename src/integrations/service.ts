@@ -1,0 +1,145 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AppContext } from '../context.js';
+import { AppError, type FieldProblem } from '../errors.js';
+import { getIdentityType } from '../identities/repository.js';
+import { findActiveRun, getRun, listRunsPage } from '../jobs/runs.js';
+import { INTEGRATION_TYPES, registry } from './registry.js';
+import {
+  deleteIntegrationRow,
+  getIntegrationRow,
+  insertIntegration,
+  listIntegrationRows,
+  setCredentialsStatusRow,
+  updateIntegrationRow,
+  type IntegrationRow,
+} from './repository.js';
+import { decryptSecrets, encryptSecrets, secretsKey } from './secrets.js';
+import type { Integration, IntegrationType, SyncRun } from './types.js';
+
+function open(ctx: AppContext, row: IntegrationRow): Integration {
+  const secrets = row.secretsEncrypted ? decryptSecrets(secretsKey(ctx.config), row.secretsEncrypted) : {};
+  const { secretsEncrypted: _sealed, ...rest } = row;
+  return { ...rest, secrets };
+}
+
+export async function getIntegration(ctx: AppContext, id: number): Promise<Integration | null> {
+  const row = await getIntegrationRow(ctx.db, id);
+  return row ? open(ctx, row) : null;
+}
+
+export async function getIntegrationOrThrow(ctx: AppContext, id: number): Promise<Integration> {
+  const integration = await getIntegration(ctx, id);
+  if (!integration) throw AppError.notFound(`There is no integration ${id}`);
+  return integration;
+}
+
+export async function listIntegrations(ctx: AppContext): Promise<Integration[]> {
+  return (await listIntegrationRows(ctx.db)).map((row) => open(ctx, row));
+}
+
+export async function listActiveIntegrations(ctx: AppContext, type?: IntegrationType): Promise<Integration[]> {
+  return (await listIntegrationRows(ctx.db, { type, active: true })).map((row) => open(ctx, row));
+}
+
+export async function setCredentialsStatus(ctx: AppContext, id: number, status: 'ok' | 'failing', detail: string | null): Promise<void> {
+  await setCredentialsStatusRow(ctx.db, id, status, detail, ctx.now());
+}
+
+/** What staff see: secrets are write-only ("set"), the webhook URL is shown because it must be pasted into Perfect Gym. */
+export function toApi(ctx: AppContext, integration: Integration) {
+  const { secrets, ...rest } = integration;
+  const webhookToken = (secrets as { webhookToken?: string }).webhookToken;
+  return {
+    ...rest,
+    secrets: Object.fromEntries(Object.keys(secrets).filter((k) => k !== 'webhookToken').map((k) => [k, 'set'])),
+    ...(webhookToken
+      ? { webhookUrl: `${ctx.config.PUBLIC_BASE_URL ?? ''}/api/v1/webhooks/perfect-gym/${integration.id}?token=${webhookToken}` }
+      : {}),
+  };
+}
+
+/** Validates config and secrets by the type's schemas and identity references, listing every problem. */
+async function validate(ctx: AppContext, type: IntegrationType, config: unknown, secrets: unknown) {
+  const def = registry[type];
+  const errors: FieldProblem[] = [];
+  const c = def.configSchema.safeParse(config ?? {});
+  const s = def.secretsSchema.safeParse(secrets ?? {});
+  if (!c.success) errors.push(...c.error.issues.map((i) => ({ path: ['config', ...i.path.map(String)].join('.'), message: i.message })));
+  if (!s.success) errors.push(...s.error.issues.map((i) => ({ path: ['secrets', ...i.path.map(String)].join('.'), message: i.message })));
+  if (c.success) {
+    for (const field of def.identityTypeFields) {
+      const id = (c.data as Record<string, number>)[field]!;
+      if (!(await getIdentityType(ctx.db, id))) errors.push({ path: `config.${field}`, message: `unknown identity type ${id}` });
+    }
+  }
+  if (errors.length) throw AppError.badRequest(`The ${type} integration has ${errors.length} problem(s)`, errors);
+  return { config: c.data as object, secrets: s.data as Record<string, unknown> };
+}
+
+export async function createIntegration(
+  ctx: AppContext,
+  input: { type: IntegrationType; name: string; active: boolean; config: unknown; secrets: unknown },
+): Promise<Integration> {
+  const { config, secrets } = await validate(ctx, input.type, input.config, input.secrets);
+  // Perfect Gym webhooks are not signed: the receiving URL carries this secret token.
+  const sealed = { ...secrets, ...(input.type === 'perfect_gym' ? { webhookToken: randomBytes(24).toString('base64url') } : {}) };
+  const id = await insertIntegration(
+    ctx.db,
+    { type: input.type, name: input.name, active: input.active, config, secretsEncrypted: encryptSecrets(secretsKey(ctx.config), sealed) },
+    ctx.now(),
+  );
+  return (await getIntegration(ctx, id))!;
+}
+
+/** config is merged into the stored one and validated whole; secrets given replace those keys only. */
+export async function updateIntegration(
+  ctx: AppContext,
+  id: number,
+  patch: { name?: string; active?: boolean; config?: Record<string, unknown>; secrets?: Record<string, unknown> },
+): Promise<Integration> {
+  const current = await getIntegrationOrThrow(ctx, id);
+  const { webhookToken, ...currentSecrets } = current.secrets as Record<string, unknown>;
+  const { config, secrets } = await validate(ctx, current.type, { ...current.config, ...patch.config }, { ...currentSecrets, ...patch.secrets });
+  await updateIntegrationRow(
+    ctx.db,
+    id,
+    { name: patch.name, active: patch.active, config, secretsEncrypted: encryptSecrets(secretsKey(ctx.config), { ...secrets, ...(webhookToken ? { webhookToken } : {}) }) },
+    ctx.now(),
+  );
+  return (await getIntegration(ctx, id))!;
+}
+
+export async function deleteIntegration(ctx: AppContext, id: number): Promise<void> {
+  await getIntegrationOrThrow(ctx, id);
+  const running = await findActiveRun(ctx.db, id);
+  if (running) throw AppError.conflict(`Integration ${id} has a sync run in progress (run ${running.id}); deactivate it or wait, then delete`);
+  await deleteIntegrationRow(ctx.db, id);
+}
+
+export async function testIntegration(ctx: AppContext, id: number): Promise<{ ok: boolean; detail: string }> {
+  const integration = await getIntegrationOrThrow(ctx, id);
+  const result = await registry[integration.type].test(ctx, integration);
+  await setCredentialsStatus(ctx, id, result.ok ? 'ok' : 'failing', result.ok ? null : result.detail);
+  return result;
+}
+
+export function checkWebhookToken(integration: Integration, token: string | undefined): void {
+  const expected = (integration.secrets as { webhookToken?: string }).webhookToken;
+  const ok = expected && token && token.length === expected.length && timingSafeEqual(Buffer.from(token), Buffer.from(expected));
+  if (!ok) throw AppError.unauthorized('The webhook token is missing or wrong: copy the webhookUrl shown for this integration');
+}
+
+export async function getRunOrThrow(ctx: AppContext, runId: number): Promise<SyncRun> {
+  const run = await getRun(ctx.db, runId);
+  if (!run) throw AppError.notFound(`There is no sync run ${runId}`);
+  return run;
+}
+
+export async function listRuns(ctx: AppContext, integrationId: number, cursor: number, limit: number) {
+  await getIntegrationOrThrow(ctx, integrationId);
+  const rows = await listRunsPage(ctx.db, integrationId, cursor, limit);
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? Buffer.from(String(items[items.length - 1]!.id)).toString('base64url') : null };
+}
+
+export { INTEGRATION_TYPES };

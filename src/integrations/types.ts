@@ -1,0 +1,52 @@
+import type { AppContext } from '../context.js';
+import type { Db } from '../db/knex.js';
+
+export type IntegrationType = 'perfect_gym' | 'egym_bma';
+
+export interface Integration<C = Record<string, unknown>, S = Record<string, unknown>> {
+  id: number;
+  type: IntegrationType;
+  name: string;
+  active: boolean;
+  config: C;
+  secrets: S;
+  credentialsStatus: 'unknown' | 'ok' | 'failing';
+  credentialsDetail: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type RunKind = 'initial' | 'clients' | 'access';
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type RunTrigger = 'manual' | 'schedule' | 'webhook' | 'demo';
+
+export interface SyncRun {
+  id: number;
+  integrationId: number;
+  kind: RunKind;
+  scope: string;
+  trigger: RunTrigger;
+  status: RunStatus;
+  progress: Record<string, number>;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** What a job gets from the worker that claimed its run. */
+export interface RunHandle {
+  ctx: AppContext;
+  run: SyncRun;
+  integration: Integration;
+  /** Where an earlier, interrupted attempt of this run got to (null on a fresh run). */
+  checkpoint: unknown;
+  /** Adds to the progress counters and persists them, so managers see them while it runs. */
+  report(increments: Record<string, number>): Promise<void>;
+  /** Stores where to resume; call it inside the transaction that applies the page. */
+  saveCheckpoint(db: Db, checkpoint: unknown): Promise<void>;
+  /** Aborted when the lease is lost or the process is shutting down. */
+  signal: AbortSignal;
+}
+
+export type JobHandler = (handle: RunHandle) => Promise<void>;

@@ -1,0 +1,79 @@
+import type { AppContext } from '../context.js';
+import { registry } from '../integrations/registry.js';
+import { getIntegration } from '../integrations/service.js';
+import type { RunHandle, SyncRun } from '../integrations/types.js';
+import { addProgress, claimRun, finishRun, getCheckpoint, renewLease, saveCheckpoint } from './runs.js';
+
+export interface WorkerOptions {
+  /** How often to look for queued runs. */
+  pollMs?: number;
+  /** Lease length; renewed every third of it. A killed worker's run is taken over after this. */
+  leaseMs?: number;
+}
+
+/** Polls for runs, claims one at a time with a lease, and runs the integration type's job for it. */
+export function startWorker(ctx: AppContext, opts: WorkerOptions = {}): { stop(): Promise<void> } {
+  const pollMs = opts.pollMs ?? 1000;
+  const leaseMs = opts.leaseMs ?? 60_000;
+  const owner = ctx.config.INSTANCE_ID;
+  const stopping = new AbortController();
+  let current: Promise<void> | null = null;
+
+  async function execute(run: SyncRun) {
+    const lease = new AbortController();
+    const onStop = () => lease.abort();
+    stopping.signal.addEventListener('abort', onStop);
+    const heartbeat = setInterval(() => {
+      void renewLease(ctx, run.id, owner, leaseMs).then((held) => held || lease.abort(), () => undefined);
+    }, leaseMs / 3);
+    try {
+      const integration = await getIntegration(ctx, run.integrationId);
+      const job = integration && registry[integration.type].jobs[run.kind];
+      if (!integration || !job) throw new Error(`Integration ${run.integrationId} cannot run ${run.kind} syncs`);
+      if (!integration.active) throw new Error(`Integration ${integration.name} is inactive; activate it to sync`);
+      const handle: RunHandle = {
+        ctx,
+        run,
+        integration,
+        checkpoint: await getCheckpoint(ctx.db, run.id),
+        report: (increments) => addProgress(ctx.db, run.id, increments),
+        saveCheckpoint: (db, checkpoint) => saveCheckpoint(db, run.id, checkpoint),
+        signal: lease.signal,
+      };
+      await job(handle);
+      await finishRun(ctx, run.id, owner, 'succeeded', null);
+    } catch (err) {
+      if (stopping.signal.aborted) return; // leave it running: the lease expires and another worker resumes it
+      ctx.logger.warn({ runId: run.id, err: (err as Error).message }, 'sync run failed');
+      await finishRun(ctx, run.id, owner, 'failed', (err as Error).message);
+    } finally {
+      clearInterval(heartbeat);
+      stopping.signal.removeEventListener('abort', onStop);
+    }
+  }
+
+  async function tick() {
+    if (current || stopping.signal.aborted) return;
+    current = (async () => {
+      try {
+        for (let run = await claimRun(ctx, owner, leaseMs); run && !stopping.signal.aborted; run = await claimRun(ctx, owner, leaseMs)) {
+          await execute(run);
+        }
+      } catch (err) {
+        ctx.logger.error({ err }, 'sync worker tick failed');
+      }
+    })().finally(() => {
+      current = null;
+    });
+  }
+
+  const timer = setInterval(() => void tick(), pollMs);
+  void tick();
+  return {
+    async stop() {
+      stopping.abort();
+      clearInterval(timer);
+      await current;
+    },
+  };
+}

@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectedMembers, startSyncFixture, type SyncFixture } from './support.js';
+
+describe('Perfect Gym integration: initial sync, ongoing sync, access, issues', () => {
+  let f: SyncFixture;
+  const clientsOf = async (locationId?: number) => {
+    const q = f.app.ctx.db('clients').where({ source: 'perfect_gym' });
+    if (locationId) q.where({ home_location_id: locationId });
+    return q;
+  };
+  const clientOfMember = async (memberId: number) =>
+    f.app.ctx.db('clients as c').join('client_identities as ci', 'ci.client_id', 'c.id').where({ 'ci.identity_type_id': f.identityTypeId, 'ci.value': String(memberId) }).first('c.*');
+
+  beforeAll(async () => {
+    f = await startSyncFixture();
+  });
+  afterAll(() => f.close());
+
+  it('refuses a bad integration config listing every problem, and never echoes secrets', async () => {
+    const bad = await f.app.http.post('/api/v1/admin/integrations').set(f.auth).send({
+      type: 'perfect_gym', name: 'x', config: { baseUrl: 'not a url', identityTypeId: 999999, syncMembers: { everyMinutes: 0 } }, secrets: {},
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(
+      expect.arrayContaining(['config.baseUrl', 'config.clientId', 'config.syncMembers.everyMinutes', 'secrets.clientSecret']),
+    );
+    const shown = await f.app.http.get(`/api/v1/admin/integrations/${f.integrationId}`).set(f.auth);
+    expect(shown.body.secrets).toEqual({ clientSecret: 'set' });
+    expect(shown.body.webhookUrl).toMatch(new RegExp(`/api/v1/webhooks/perfect-gym/${f.integrationId}\\?token=`));
+    const stored = await f.app.ctx.db('integrations').where({ id: f.integrationId }).first();
+    expect(stored.secrets_encrypted).not.toContain(f.sb.clientSecret);
+    expect(JSON.stringify(shown.body)).not.toContain(f.sb.clientSecret);
+  });
+
+  it('tests the connection with a real call and says what is wrong', async () => {
+    expect((await f.app.http.post(`/api/v1/admin/integrations/${f.integrationId}/test`).set(f.auth)).body).toMatchObject({ ok: true });
+    const other = await f.app.http.post('/api/v1/admin/integrations').set(f.auth).send({
+      type: 'perfect_gym', name: 'wrong secret', active: false,
+      config: { baseUrl: f.sb.url, clientId: f.sb.clientId, identityTypeId: f.identityTypeId }, secrets: { clientSecret: 'nope' },
+    });
+    const wrong = await f.app.http.post(`/api/v1/admin/integrations/${other.body.id}/test`).set(f.auth);
+    expect(wrong.body).toEqual({ ok: false, detail: expect.stringMatching(/refused the client id/) });
+    expect((await f.app.http.get(`/api/v1/admin/integrations/${other.body.id}`).set(f.auth)).body.credentialsStatus).toBe('failing');
+    await f.app.http.patch(`/api/v1/admin/integrations/${other.body.id}`).set(f.auth).send({ config: { baseUrl: 'http://127.0.0.1:9' } });
+    const down = await f.app.http.post(`/api/v1/admin/integrations/${other.body.id}/test`).set(f.auth);
+    expect(down.body).toEqual({ ok: false, detail: expect.stringMatching(/Cannot reach Perfect Gym at 127.0.0.1:9/) });
+    await f.app.http.delete(`/api/v1/admin/integrations/${other.body.id}`).set(f.auth);
+  });
+
+  it('imports one location, then all, with no duplicates on re-run', async () => {
+    const [first, second] = f.locations;
+    const res = await f.app.http.post(`/api/v1/admin/integrations/${f.integrationId}/initial-sync`).set(f.auth).send({ locationId: first!.id });
+    expect(res.status).toBe(202);
+    expect(res.body.run).toMatchObject({ kind: 'initial', scope: `location:${first!.id}`, trigger: 'manual' });
+    const again = await f.app.http.post(`/api/v1/admin/integrations/${f.integrationId}/initial-sync`).set(f.auth).send({ locationId: first!.id });
+    expect(again.status).toBe(409);
+    const run = await f.waitForRun(res.body.run.id);
+    expect(run.status).toBe('succeeded');
+    const expected = expectedMembers(f.sb, [first!.clubId]);
+    expect(run.progress).toMatchObject({ clientsCreated: expected.length });
+    expect((await clientsOf()).length).toBe(expected.length);
+    const sample = expected[3]!;
+    expect(await clientOfMember(sample.id)).toMatchObject({ first_name: sample.firstName, member_number: sample.number, home_location_id: first!.id, status: 'active' });
+
+    await f.run('initial-sync');
+    const all = expectedMembers(f.sb, [first!.clubId, second!.clubId]);
+    expect((await clientsOf()).length).toBe(all.length);
+    expect((await clientsOf(second!.id)).length).toBe(expectedMembers(f.sb, [second!.clubId]).length);
+    const rerun = await f.run('initial-sync');
+    expect(rerun.progress.clientsCreated ?? 0).toBe(0);
+    expect((await clientsOf()).length).toBe(all.length);
+    const identities = await f.app.ctx.db('client_identities').where({ identity_type_id: f.identityTypeId }).count({ n: '*' }).first();
+    expect(Number(identities!.n)).toBe(all.length);
+    const contracts = f.sb.list('Contracts').filter((c) => !c.isDeleted && all.some((m) => m.id === c.memberId));
+    const stored = await f.app.ctx.db('client_packages').where('source_ref', 'like', '%:contract:%');
+    expect(stored.length).toBe(contracts.length);
+  });
+
+  it('reports missing packages and applies them once the package exists', async () => {
+    const issues = (await f.app.http.get(`/api/v1/admin/integrations/${f.integrationId}/issues`).set(f.auth)).body.items;
+    const plan1 = issues.find((i: { altId?: string }) => i.altId === 'payment_plan_1');
+    expect(plan1).toMatchObject({ kind: 'missingPackage', count: expect.any(Number) });
+    const catalog = (await f.app.http.get(`/api/v1/admin/integrations/${f.integrationId}/catalog`).set(f.auth)).body;
+    expect(catalog.paymentPlans.find((p: { altId: string }) => p.altId === 'payment_plan_1')).toMatchObject({ package: null, pendingAssignments: plan1.count });
+    expect(catalog.products.map((p: { altId: string }) => p.altId)).toContain('product_1');
+
+    const activity = (await f.app.http.post('/api/v1/admin/activities').set(f.auth).send({ name: 'Gym floor' })).body;
+    const pkg = await f.app.http.post('/api/v1/admin/packages').set(f.auth).send({ name: 'Basic', altId: 'payment_plan_1', activityIds: [activity.id] });
+    expect(pkg.body.pendingAssignmentsAttached).toBe(plan1.count);
+    const after = (await f.app.http.get(`/api/v1/admin/integrations/${f.integrationId}/issues`).set(f.auth)).body.items;
+    expect(after.find((i: { altId?: string }) => i.altId === 'payment_plan_1')).toBeUndefined();
+    const catalogAfter = (await f.app.http.get(`/api/v1/admin/integrations/${f.integrationId}/catalog`).set(f.auth)).body;
+    expect(catalogAfter.paymentPlans.find((p: { altId: string }) => p.altId === 'payment_plan_1').package).toMatchObject({ id: pkg.body.id });
+  });
+
+  it('applies member, contract and product changes and deletions from the delta feed', async () => {
+    const [first] = f.locations;
+    const members = expectedMembers(f.sb, [first!.clubId]);
+    const renamed = members[0]!;
+    const leaving = members[1]!;
+    const deleted = members[2]!;
+    f.sb.update('Members', renamed.id, { lastName: 'Renamed' });
+    f.sb.update('Members', leaving.id, { isActive: false });
+    f.sb.remove('Members', deleted.id);
+    const newcomer = f.sb.create('Members', { firstName: 'Nina', lastName: 'Newcomer', email: 'nina@mail.example', homeClubId: first!.clubId, isActive: true, memberType: 'Member' });
+    const contract = f.sb.create('Contracts', { memberId: newcomer.id, paymentPlanId: 1, clubId: first!.clubId, startDate: '2026-01-01T00:00:00', status: 'Current', isActive: true, isAdditionalContract: false });
+    const frozen = f.sb.list('Contracts').find((c) => c.memberId === renamed.id && c.status === 'Current' && !c.isDeleted);
+    if (frozen) f.sb.update('Contracts', frozen.id, { status: 'Freezed' });
+    const product = f.sb.list('MemberProducts').find((p) => members.some((m) => m.id === p.memberId) && !p.isDeleted)!;
+    f.sb.remove('MemberProducts', product.id);
+    const stranger = f.sb.create('Members', { firstName: 'Other', lastName: 'Club', homeClubId: f.sb.list('Clubs')[2]!.id, isActive: true, memberType: 'Member' });
+
+    const run = await f.run('sync', { job: 'clients' });
+    expect(run.kind).toBe('clients');
+    expect(await clientOfMember(renamed.id)).toMatchObject({ last_name: 'Renamed', status: 'active' });
+    expect(await clientOfMember(leaving.id)).toMatchObject({ status: 'inactive' });
+    expect(await clientOfMember(deleted.id)).toMatchObject({ status: 'inactive' });
+    const nina = await clientOfMember(newcomer.id);
+    expect(nina).toMatchObject({ first_name: 'Nina', home_location_id: first!.id });
+    expect(await clientOfMember(stranger.id)).toBeUndefined();
+    const ninaPackages = await f.app.ctx.db('client_packages').where({ client_id: nina.id });
+    expect(ninaPackages).toEqual([expect.objectContaining({ alt_id: 'payment_plan_1', source_ref: `${f.integrationId}:contract:${contract.id}`, status: 'active' })]);
+    expect(ninaPackages[0].package_id).not.toBeNull();
+    if (frozen) expect((await f.app.ctx.db('client_packages').where({ source_ref: `${f.integrationId}:contract:${frozen.id}` }).first()).status).toBe('suspended');
+    expect((await f.app.ctx.db('client_packages').where({ source_ref: `${f.integrationId}:member_product:${product.id}` }).first()).status).toBe('ended');
+
+    // an older version re-read (the overlap) never overwrites a newer one
+    await f.app.ctx.db('clients').where({ id: nina.id }).update({ source_version: 10 ** 12, last_name: 'Kept' });
+    await f.run('sync', { job: 'clients' });
+    expect((await clientOfMember(newcomer.id)).last_name).toBe('Kept');
+  });
+
+  it('turns visits into door events once, marks attendance, and flags a location without a door', async () => {
+    const [first, second] = f.locations;
+    await f.app.http.post('/api/v1/admin/doors').set(f.auth).send({ title: 'Entrance', doorCode: 'PG-1', locationId: first!.id, type: 'entrance' });
+    const visitor = expectedMembers(f.sb, [first!.clubId]).find((m) => m.id > 10)!;
+    const client = await clientOfMember(visitor.id);
+    const activity = (await f.app.http.post('/api/v1/admin/activities').set(f.auth).send({ name: 'Yoga' })).body;
+    const pkg = (await f.app.http.post('/api/v1/admin/packages').set(f.auth).send({ name: 'Yoga pass', activityIds: [activity.id] })).body;
+    await f.app.http.post(`/api/v1/admin/clients/${client.id}/packages`).set(f.auth).send({ packageId: pkg.id });
+    const startsAt = new Date(Date.now() + 30 * 60_000);
+    const session = (await f.app.http.post('/api/v1/admin/sessions').set(f.auth).send({
+      activityId: activity.id, locationId: first!.id, startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3600_000).toISOString(), capacity: 5,
+    })).body;
+    const token = await f.app.clientToken(client.id);
+    const booking = (await f.app.http.post('/api/v1/me/bookings').set({ authorization: `Bearer ${token}` }).send({ sessionId: session.id })).body;
+    // the club's local time now, as Perfect Gym would write it
+    const local = new Intl.DateTimeFormat('sv-SE', { timeZone: f.sb.get('Clubs', first!.clubId)!.timezoneId as string, dateStyle: 'short', timeStyle: 'medium' }).format(new Date()).replace(' ', 'T');
+    const visit = f.sb.create('MemberClubVisits', { memberId: visitor.id, clubId: first!.clubId, enterDate: local, leaveDate: null, readerName: 'Gate 1' });
+
+    const run = await f.run('sync', { job: 'access' });
+    const visits = f.sb.list('MemberClubVisits');
+    const toFirst = visits.filter((v) => v.clubId === first!.clubId);
+    const events = await f.app.ctx.db('door_access_events').where({ source: 'perfect_gym' });
+    const clientIds = new Set((await clientsOf()).map((c: { id: number }) => c.id));
+    expect(events.every((e: { client_id: number }) => clientIds.has(e.client_id))).toBe(true);
+    expect(events.length).toBeLessThanOrEqual(toFirst.length);
+    expect(events.find((e: { source_ref: string }) => e.source_ref === `${f.integrationId}:visit:${visit.id}`)).toBeDefined();
+    expect(run.progress.bookingsAttended).toBeGreaterThanOrEqual(1);
+    expect((await f.app.ctx.db('bookings').where({ id: booking.id }).first()).status).toBe('attended');
+    const issues = (await f.app.http.get(`/api/v1/admin/integrations/${f.integrationId}/issues`).set(f.auth)).body.items;
+    expect(issues).toContainEqual(expect.objectContaining({ kind: 'noDoor', key: `location:${second!.id}` }));
+
+    // read again from the start: nothing new
+    await f.app.ctx.db('sync_cursors').where({ integration_id: f.integrationId, stream: 'MemberClubVisits' }).update({ cursor: '0' });
+    const again = await f.run('sync', { job: 'access' });
+    expect(again.progress.doorEventsCreated ?? 0).toBe(0);
+    expect((await f.app.ctx.db('door_access_events').where({ source: 'perfect_gym' })).length).toBe(events.length);
+  });
+
+  it('rides out 429 with Retry-After, 503 bursts and dropped connections to the exact end state', async () => {
+    const [first] = f.locations;
+    const changed = expectedMembers(f.sb, [first!.clubId]).slice(10, 20);
+    for (const m of changed) f.sb.update('Members', m.id, { firstName: `Faulty${m.id}` });
+    f.sb.injectFaults({ match: '/odata/', sequence: [{ status: 429, retryAfterSeconds: 1 }, { status: 503 }, { status: 503 }, { drop: true }, { status: 502 }] });
+    const t = Date.now();
+    await f.run('sync', { job: 'clients' });
+    expect(Date.now() - t).toBeGreaterThanOrEqual(1000);
+    for (const m of changed) expect((await clientOfMember(m.id)).first_name).toBe(`Faulty${m.id}`);
+    f.sb.clearFaults();
+  });
+
+  it('answers webhooks at once: wrong token 401, a burst -> one queued run', async () => {
+    const base = `/api/v1/webhooks/perfect-gym/${f.integrationId}`;
+    expect((await f.app.http.post(`${base}?token=wrong`).send({ event: 'UserModified' })).status).toBe(401);
+    const token = new URL((await f.app.http.get(`/api/v1/admin/integrations/${f.integrationId}`).set(f.auth)).body.webhookUrl, 'http://x').searchParams.get('token');
+    const before = await f.app.ctx.db('sync_runs').where({ trigger: 'webhook' }).count({ n: '*' }).first();
+    const burst = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => f.app.http.post(`${base}?token=${token}`).send({ event: 'UserModified', triggeredDate: '2026-11-24T10:00:00', data: { userId: i, contractId: null } })),
+    );
+    expect(burst.every((r) => r.status === 200)).toBe(true);
+    const after = await f.app.ctx.db('sync_runs').where({ trigger: 'webhook' }).count({ n: '*' }).first();
+    expect(Number(after!.n) - Number(before!.n)).toBeLessThanOrEqual(2);
+  });
+});
