@@ -1,6 +1,46 @@
 import type { AppContext } from './context.js';
+import { findIdentityTypeByName } from './identities/repository.js';
+import { createIntegration, listIntegrations, updateIntegration } from './integrations/service.js';
+import { enqueueRun } from './jobs/runs.js';
+import { listLocations } from './locations/repository.js';
+import { updateLocation } from './locations/service.js';
+import { startPerfectGymSandbox } from './sandbox/perfect-gym/server.js';
 
-// Placeholder: the zero-config demo (sandbox + integration + initial sync) is being built.
-export async function startDemo(_ctx: AppContext): Promise<{ lines: string[]; stop(): Promise<void> }> {
-  return { lines: [], stop: async () => {} };
+const DEMO_INTEGRATION = 'Perfect Gym (demo sandbox)';
+
+/**
+ * Zero-config demo: a Perfect Gym sandbox in this process with a small chain, an active
+ * integration pointing at it (re-pointed on every start, since the port changes), the seeded
+ * locations mapped to its clubs, and an initial sync queued. Syncs then run every minute.
+ */
+export async function startDemo(ctx: AppContext): Promise<{ lines: string[]; stop(): Promise<void> }> {
+  const sandbox = await startPerfectGymSandbox({ members: 300, clubs: 2, seed: 42 });
+  const identityType = await findIdentityTypeByName(ctx.db, 'Perfect Gym member');
+  if (!identityType) throw new Error('The demo seed did not create the "Perfect Gym member" identity type');
+
+  const clubs = sandbox.list('Clubs');
+  const unmapped = (await listLocations(ctx.db)).filter((l) => l.perfectGymClubId === null);
+  const taken = new Set((await listLocations(ctx.db)).map((l) => l.perfectGymClubId));
+  for (const [i, club] of clubs.filter((c) => !taken.has(c.id)).entries()) {
+    if (unmapped[i]) await updateLocation(ctx, unmapped[i]!.id, { perfectGymClubId: club.id });
+  }
+
+  const config = {
+    baseUrl: sandbox.url, clientId: sandbox.clientId, identityTypeId: identityType.id,
+    syncMembers: { enabled: true, everyMinutes: 1 }, syncSwipes: { enabled: true, everyMinutes: 1 },
+  };
+  const existing = (await listIntegrations(ctx)).find((i) => i.name === DEMO_INTEGRATION);
+  const integration = existing
+    ? await updateIntegration(ctx, existing.id, { active: true, config, secrets: { clientSecret: sandbox.clientSecret } })
+    : await createIntegration(ctx, { type: 'perfect_gym', name: DEMO_INTEGRATION, active: true, config, secrets: { clientSecret: sandbox.clientSecret } });
+  if (!existing) await enqueueRun(ctx, { integrationId: integration.id, kind: 'initial', scope: 'all', trigger: 'demo' });
+
+  return {
+    lines: [
+      `Perfect Gym sandbox: ${sandbox.url} (control API under ${sandbox.url}/__sandbox/, e.g. PATCH /__sandbox/Members/1 {"lastName":"New"})`,
+      `Perfect Gym integration ${integration.id}: initial sync ${existing ? 'done on first start' : 'queued'}, then members and visits every minute`,
+      ...sandbox.demoLogins.map((l) => `Perfect Gym member sign-in (no clubcore password): ${l.login} / ${l.password}`),
+    ],
+    stop: () => sandbox.close(),
+  };
 }
