@@ -100,12 +100,13 @@ export function generate(store: Store, opts: { members: number; clubs: number; s
     // one main contract in one of every status, and an additional one for most of them
     const s = rnd();
     const status = s < 0.7 ? 'Current' : s < 0.85 ? 'Ended' : s < 0.9 ? 'NotStarted' : 'Freezed';
+    // dates agree with the status: current contracts run past now, ended ones ended between start and now
     const startMs = status === 'NotStarted' ? now + (1 + Math.floor(rnd() * 30)) * DAY : createdMs;
     const openEnded = status !== 'Ended' && rnd() < 0.6;
-    const endMs = status === 'Ended' ? now - Math.floor(rnd() * 200 + 1) * DAY : startMs + 365 * DAY;
+    const endMs = status === 'Ended' ? startMs + Math.floor((now - startMs) * (0.2 + 0.8 * rnd())) : Math.max(startMs, now) + (30 + Math.floor(rnd() * 335)) * DAY;
     const contract = {
       memberId: member.id, clubId: homeClubId, signUpDate: pgDateTime(createdMs), startDate: pgDateTime(startMs),
-      endDate: openEnded ? null : pgDateTime(endMs), cancelDate: status === 'Ended' && rnd() < 0.5 ? pgDateTime(endMs - 30 * DAY) : null,
+      endDate: openEnded ? null : pgDateTime(endMs), cancelDate: status === 'Ended' && rnd() < 0.5 ? pgDateTime(Math.max(startMs, endMs - 30 * DAY)) : null,
       status, isActive: status !== 'Ended', automaticRenew: openEnded,
     };
     store.create('Contracts', { ...contract, paymentPlanId: pick(mainPlans), isAdditionalContract: false }, silent);
@@ -131,8 +132,9 @@ export function generate(store: Store, opts: { members: number; clubs: number; s
     // a month of visits: 0-4 per active member, the latest ones may still be inside
     const visits = Math.floor(rnd() * 5);
     for (let v = 0; v < visits; v++) {
-      const enterMs = now - Math.floor(rnd() * 30 * DAY);
-      const inside = now - enterMs < 2 * 3600_000;
+      // about one member in twenty is in the club right now (no leaveDate yet)
+      const inside = v === 0 && rnd() < 0.05;
+      const enterMs = inside ? now - Math.floor(rnd() * 3600_000) : now - 2 * 3600_000 - Math.floor(rnd() * 30 * DAY);
       store.create(
         'MemberClubVisits',
         { memberId: member.id, clubId: homeClubId, enterDate: pgDateTime(enterMs), leaveDate: inside ? null : pgDateTime(enterMs + (45 + Math.floor(rnd() * 90)) * 60_000), readerName: `Gate ${1 + Math.floor(rnd() * 3)}` },

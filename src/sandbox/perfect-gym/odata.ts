@@ -113,6 +113,7 @@ function parseFilter(set: SetName, input: string): Expr {
 }
 
 function compare(a: Value, b: Value): number {
+  if (typeof a !== typeof b) throw new ODataError(`A binary operator with incompatible types was detected: ${typeof a} and ${typeof b}`);
   if (typeof a === 'string' && typeof b === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(a) && /^\d{4}-\d{2}-\d{2}T/.test(b)) {
     return normalizeDateTime(a) < normalizeDateTime(b) ? -1 : normalizeDateTime(a) > normalizeDateTime(b) ? 1 : 0;
   }
@@ -167,10 +168,12 @@ function nonNegativeInt(name: string, raw: string): number {
 const KNOWN = new Set(['$filter', '$orderby', '$top', '$skip', '$count', '$select', '$expand', '$skiptoken', '$format']);
 
 export function parseQuery(set: SetName, params: URLSearchParams): Query {
-  for (const key of params.keys()) {
+  const options = new Map<string, string>();
+  for (const [key, value] of params) {
     if (key.startsWith('$') && !KNOWN.has(key.toLowerCase())) throw new ODataError(`The query parameter '${key}' is not supported`);
+    options.set(key.toLowerCase(), value);
   }
-  const get = (k: string) => params.get(k) ?? undefined;
+  const get = (k: string) => options.get(k);
   const filterText = get('$filter');
   const orderText = get('$orderby');
   const count = get('$count');

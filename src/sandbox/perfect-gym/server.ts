@@ -161,14 +161,27 @@ export async function startPerfectGymSandbox(opts: PerfectGymSandboxOptions = {}
     res.json(row);
   }
 
+  // Members by e-mail and number, rebuilt only after members changed (credential checks are hot).
+  let index = { version: -1, byEmail: new Map<string, number[]>(), byNumber: new Map<string, number[]>() };
+  function loginIndex() {
+    const version = store.setVersion('Members');
+    if (index.version === version) return index;
+    index = { version, byEmail: new Map(), byNumber: new Map() };
+    for (const m of store.list('Members')) {
+      if (typeof m.email === 'string') index.byEmail.set(m.email.toLowerCase(), [...(index.byEmail.get(m.email.toLowerCase()) ?? []), m.id]);
+      if (typeof m.number === 'string') index.byNumber.set(m.number, [...(index.byNumber.get(m.number) ?? []), m.id]);
+    }
+    return index;
+  }
+
   function verify(res: Response, login: unknown, password: unknown, byNumber: boolean) {
     if (typeof login !== 'string' || !login || typeof password !== 'string') {
-      return businessError(res, 'InvalidRequest', 'Login and password are required', typeof login !== 'string' || !login ? 'login' : 'password');
+      return businessError(res, 'InvalidRequest', 'Login and password are required', typeof login !== 'string' || !login ? (byNumber ? 'login' : 'email') : 'password');
     }
-    const wanted = login.toLowerCase();
-    const candidates = store
-      .list('Members')
-      .filter((m) => !m.isDeleted && ((typeof m.email === 'string' && m.email.toLowerCase() === wanted) || (byNumber && m.number === login)));
+    const index = loginIndex();
+    const candidates = [...(index.byEmail.get(login.toLowerCase()) ?? []), ...(byNumber ? (index.byNumber.get(login) ?? []) : [])]
+      .map((id) => store.get('Members', id)!)
+      .filter((m) => !m.isDeleted);
     if (!candidates.length) return res.json({ memberId: null, status: 'NoAccount' });
     // Shared e-mails (families): the first member whose password matches signs in.
     const match = candidates.find((m) => store.passwords.get(m.id) === password);
@@ -247,6 +260,7 @@ export async function startPerfectGymSandbox(opts: PerfectGymSandboxOptions = {}
     resetRequestCount: () => requests.clear(),
     close: () =>
       new Promise<void>((resolve) => {
+        webhooks.closed = true;
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -30,6 +30,7 @@ class EntitySet {
   private log: { version: number; id: number }[] = [];
   private stale = 0;
   private nextId = 1;
+  lastVersion = 0;
 
   constructor(readonly name: SetName) {}
 
@@ -42,6 +43,7 @@ class EntitySet {
     if (row.id >= this.nextId) this.nextId = row.id + 1;
     this.rows.set(row.id, row);
     this.log.push({ version: row.version, id: row.id });
+    this.lastVersion = row.version;
     if (this.stale > 1000 && this.stale > this.log.length / 2) this.compact();
   }
 
@@ -87,6 +89,11 @@ export class Store {
   private nextVersion(): number {
     this.version += 1 + (this.version % 3);
     return this.version;
+  }
+
+  /** The highest version of any row in the set: changes whenever the set changes. */
+  setVersion(name: SetName): number {
+    return this.set(name).lastVersion;
   }
 
   set(name: SetName): EntitySet {

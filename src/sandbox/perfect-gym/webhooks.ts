@@ -8,6 +8,8 @@ import type { ChangeKind, Row, SetName } from './store.js';
 export class Webhooks {
   url: string | null = null;
   delivered = 0;
+  /** Set on close: pending retries stop instead of keeping the process alive. */
+  closed = false;
 
   eventFor(set: SetName, row: Row, kind: ChangeKind): { event: string; data: Record<string, number | null> } | null {
     if (set === 'Members') return { event: 'UserModified', data: { userId: row.id, contractId: null } };
@@ -24,7 +26,7 @@ export class Webhooks {
   }
 
   private async deliver(url: string, body: object) {
-    for (let attempt = 0; attempt < 4; attempt++) {
+    for (let attempt = 0; attempt < 4 && !this.closed; attempt++) {
       try {
         const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
         if (res.status === 200) {
@@ -34,7 +36,7 @@ export class Webhooks {
       } catch {
         // the receiver is down: try again shortly, like the real server
       }
-      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      if (attempt < 3) await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
     }
   }
 }
