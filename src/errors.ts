@@ -19,6 +19,9 @@ export class AppError extends Error {
     this.name = 'AppError';
   }
 
+  /** Sent as Retry-After with 429 and 503 answers. */
+  retryAfterSeconds?: number;
+
   static badRequest(detail: string, errors?: FieldProblem[]) {
     return new AppError(400, 'Bad Request', detail, { errors });
   }

@@ -3,11 +3,13 @@ import { z } from 'zod';
 import { getClient } from '../clients/repository.js';
 import type { AppContext } from '../context.js';
 import { bearerToken } from '../http/auth.js';
+import { AppError } from '../errors.js';
 import { parse } from '../http/validate.js';
 import { registry } from '../integrations/registry.js';
 import { listActiveIntegrations } from '../integrations/service.js';
 import { authenticateMember, localPassword, type CredentialsVerifier } from './member-login.js';
 import { createSession, deleteSession } from './sessions.js';
+import { assertNotThrottled, recordFailure, recordSuccess } from './throttle.js';
 
 const loginBody = z.strictObject({
   login: z.string().trim().min(1).max(255),
@@ -28,7 +30,13 @@ export function authRouter(ctx: AppContext): Router {
 
   router.post('/api/v1/auth/login', async (req, res) => {
     const credentials = parse(loginBody, req.body);
-    const member = await authenticateMember(ctx, await passwordVerifiers(ctx), credentials, req, res);
+    const ip = req.ip ?? 'unknown';
+    await assertNotThrottled(ctx, credentials.login, ip);
+    const member = await authenticateMember(ctx, await passwordVerifiers(ctx), credentials, req, res).catch(async (err) => {
+      if (err instanceof AppError && err.status === 401) await recordFailure(ctx, credentials.login, ip);
+      throw err;
+    });
+    await recordSuccess(ctx, credentials.login);
     const session = await createSession(ctx, { type: 'client', id: member.clientId }, member.method);
     res.json({ ...session, client: await getClient(ctx.db, member.clientId) });
   });

@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 const PROBLEM = 'application/problem+json';
 
 function send(res: Parameters<RequestHandler>[1], err: AppError) {
+  if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
   res
     .status(err.status)
     .type(PROBLEM)
