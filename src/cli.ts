@@ -117,7 +117,7 @@ sandbox
   .option('--host <host>', 'interface to listen on', '127.0.0.1')
   .action(async (opts: { port: number; host: string }) => {
     const issuer = await startEgymIssuer(opts);
-    console.log(`EGYM token issuer at ${issuer.url} (JWKS: ${issuer.jwksUrl})`);
+    console.log(`EGYM token issuer at ${issuer.url} (JWKS: ${issuer.jwksUrl}, HS256 secret: ${issuer.hs256Secret}); POST ${issuer.url}/token {sub, membershipId, email} mints a token`);
     onSignal(issuer.close);
   });
 

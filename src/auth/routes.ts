@@ -5,11 +5,32 @@ import type { AppContext } from '../context.js';
 import { bearerToken } from '../http/auth.js';
 import { AppError } from '../errors.js';
 import { parse } from '../http/validate.js';
+import { mapEgymMember } from '../integrations/egym/mapping.js';
+import { verifyEgymToken, type EgymClaims } from '../integrations/egym/token.js';
 import { registry } from '../integrations/registry.js';
+import type { Integration } from '../integrations/types.js';
+import { findLocationByEgymLocationId, getLocation } from '../locations/repository.js';
 import { listActiveIntegrations } from '../integrations/service.js';
 import { authenticateMember, localPassword, type CredentialsVerifier } from './member-login.js';
 import { createSession, deleteSession } from './sessions.js';
 import { assertNotThrottled, recordFailure, recordSuccess } from './throttle.js';
+
+const egymBody = z.strictObject({ token: z.string().min(1).max(10_000) });
+
+/** The first active egym_bma integration whose key verifies the token; else the first one's reason. */
+async function verifyWithAnyEgymIntegration(ctx: AppContext, token: string): Promise<{ integration: Integration; claims: EgymClaims }> {
+  const integrations = await listActiveIntegrations(ctx, 'egym_bma');
+  if (!integrations.length) throw AppError.unavailable('EGYM sign-in is not configured: add an active egym_bma integration');
+  let firstError: unknown;
+  for (const integration of integrations) {
+    try {
+      return { integration, claims: await verifyEgymToken(integration, token) };
+    } catch (err) {
+      firstError ??= err;
+    }
+  }
+  throw firstError;
+}
 
 const loginBody = z.strictObject({
   login: z.string().trim().min(1).max(255),
@@ -39,6 +60,20 @@ export function authRouter(ctx: AppContext): Router {
     await recordSuccess(ctx, credentials.login);
     const session = await createSession(ctx, { type: 'client', id: member.clientId }, member.method);
     res.json({ ...session, client: await getClient(ctx.db, member.clientId) });
+  });
+
+  router.post('/api/v1/auth/egym', async (req, res) => {
+    const { token } = parse(egymBody, req.body);
+    const { integration, claims } = await verifyWithAnyEgymIntegration(ctx, token);
+    const clientId = await mapEgymMember(ctx, integration, claims);
+    const client = await getClient(ctx.db, clientId);
+    if (client?.status !== 'active') throw AppError.unauthorized('This member account is not active');
+    // The class list defaults to the home location; a member without one gets the EGYM location they opened the app at.
+    const homeLocation =
+      (client.homeLocationId ? await getLocation(ctx.db, client.homeLocationId) : null) ??
+      (claims.externalGymId ? await findLocationByEgymLocationId(ctx.db, String(claims.externalGymId)) : null);
+    const session = await createSession(ctx, { type: 'client', id: clientId }, 'egym');
+    res.json({ ...session, client, homeLocation });
   });
 
   router.post('/api/v1/auth/logout', async (req, res) => {

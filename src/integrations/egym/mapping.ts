@@ -1,0 +1,64 @@
+import { findActiveClientsByEmail } from '../../clients/repository.js';
+import type { AppContext } from '../../context.js';
+import { AppError } from '../../errors.js';
+import { findClientIdByIdentity } from '../../identities/repository.js';
+import { addIdentity } from '../../identities/service.js';
+import { importMemberJustInTime } from '../perfect-gym/members.js';
+import { listActiveIntegrations } from '../service.js';
+import type { Integration } from '../types.js';
+import type { EgymBmaConfig } from './config.js';
+import type { EgymClaims } from './token.js';
+
+/** `gymnation-132647` -> `132647`: the configured prefix, or everything up to the last '-'. */
+export function stripMembershipPrefix(membershipId: string, prefix: string | undefined): string {
+  if (prefix) return membershipId.startsWith(prefix) ? membershipId.slice(prefix.length) : membershipId;
+  return membershipId.slice(membershipId.lastIndexOf('-') + 1);
+}
+
+async function linkEgymUser(ctx: AppContext, integration: Integration, clientId: number, bmaUserId: string) {
+  const config = integration.config as unknown as EgymBmaConfig;
+  try {
+    await addIdentity(ctx, clientId, { identityTypeId: config.bmaUserIdentityTypeId, value: bmaUserId }, `integration:${integration.id}`);
+  } catch (err) {
+    // Sign-in still succeeds; the link is made on a later sign-in or by staff.
+    ctx.logger.warn({ clientId, err: (err as Error).message }, 'could not store the EGYM user identity');
+  }
+}
+
+/**
+ * Finds the client an EGYM app member is (EGYM.md section 1): the stored EGYM user identity; else the
+ * membership id as the membership system's identity (then the EGYM identity is stored); else a unique
+ * active e-mail; else the member fetched just in time from Perfect Gym. Never from the token alone.
+ */
+export async function mapEgymMember(ctx: AppContext, integration: Integration, claims: EgymClaims): Promise<number> {
+  const config = integration.config as unknown as EgymBmaConfig;
+  const bmaUserId = claims.sub;
+  if (bmaUserId) {
+    const linked = await findClientIdByIdentity(ctx.db, config.bmaUserIdentityTypeId, bmaUserId);
+    if (linked !== null) return linked;
+  }
+  const memberId = claims.membershipId ? stripMembershipPrefix(String(claims.membershipId), config.membershipIdPrefix) : null;
+  if (memberId) {
+    const byMember = await findClientIdByIdentity(ctx.db, config.memberIdentityTypeId, memberId);
+    if (byMember !== null) {
+      if (bmaUserId) await linkEgymUser(ctx, integration, byMember, bmaUserId);
+      return byMember;
+    }
+  }
+  if (!memberId && claims.email) {
+    const matches = await findActiveClientsByEmail(ctx.db, String(claims.email));
+    if (matches.length === 1) return matches[0]!.id;
+    if (matches.length > 1) {
+      throw AppError.conflict(`${matches.length} active members share the e-mail ${claims.email}; staff must link the EGYM account to the right member`, 'ambiguousEmail');
+    }
+  }
+  if (memberId && /^\d+$/.test(memberId)) {
+    const pg = (await listActiveIntegrations(ctx, 'perfect_gym')).find((i) => (i.config as { identityTypeId?: number }).identityTypeId === config.memberIdentityTypeId);
+    const clientId = pg ? await importMemberJustInTime(ctx, pg, Number(memberId)) : null;
+    if (clientId !== null) {
+      if (bmaUserId) await linkEgymUser(ctx, integration, clientId, bmaUserId);
+      return clientId;
+    }
+  }
+  throw AppError.notFound('This EGYM member is not known to the club yet (the membership sync has not delivered them); try again later');
+}
