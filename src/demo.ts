@@ -4,14 +4,17 @@ import { createIntegration, listIntegrations, updateIntegration } from './integr
 import { enqueueRun } from './jobs/runs.js';
 import { listLocations } from './locations/repository.js';
 import { updateLocation } from './locations/service.js';
+import { startEgymIssuer } from './sandbox/egym/issuer.js';
 import { startPerfectGymSandbox } from './sandbox/perfect-gym/server.js';
 
 const DEMO_INTEGRATION = 'Perfect Gym (demo sandbox)';
+const DEMO_EGYM = 'EGYM app (demo issuer)';
 
 /**
  * Zero-config demo: a Perfect Gym sandbox in this process with a small chain, an active
  * integration pointing at it (re-pointed on every start, since the port changes), the seeded
- * locations mapped to its clubs, and an initial sync queued. Syncs then run every minute.
+ * locations mapped to its clubs, and an initial sync queued (syncs then run every minute); and an
+ * EGYM token issuer with an egym_bma integration trusting it, so a printed token opens the app tiles.
  */
 export async function startDemo(ctx: AppContext): Promise<{ lines: string[]; stop(): Promise<void> }> {
   const sandbox = await startPerfectGymSandbox({ members: 300, clubs: 2, seed: 42 });
@@ -35,12 +38,29 @@ export async function startDemo(ctx: AppContext): Promise<{ lines: string[]; sto
     : await createIntegration(ctx, { type: 'perfect_gym', name: DEMO_INTEGRATION, active: true, config, secrets: { clientSecret: sandbox.clientSecret } });
   if (!existing) await enqueueRun(ctx, { integrationId: integration.id, kind: 'initial', scope: 'all', trigger: 'demo' });
 
+  // EGYM app tiles: a stand-in issuer, an egym_bma integration trusting its JWKS, and a token for a demo member.
+  const issuer = await startEgymIssuer();
+  const bmaType = await findIdentityTypeByName(ctx.db, 'EGYM BMA User ID');
+  const egymConfig = {
+    verification: { kind: 'jwks', jwksUrl: issuer.jwksUrl }, issuer: issuer.issuer, audience: issuer.audience,
+    membershipIdPrefix: 'demo-', bmaUserIdentityTypeId: bmaType!.id, memberIdentityTypeId: identityType.id,
+  };
+  const egym = (await listIntegrations(ctx)).find((i) => i.name === DEMO_EGYM);
+  if (egym) await updateIntegration(ctx, egym.id, { active: true, config: egymConfig });
+  else await createIntegration(ctx, { type: 'egym_bma', name: DEMO_EGYM, active: true, config: egymConfig, secrets: {} });
+  const tileMember = sandbox.demoLogins[0]!;
+  const egymToken = await issuer.sign({ sub: `bma-${tileMember.memberId}`, membershipId: `demo-${tileMember.memberId}`, email: tileMember.login }, { expiresInSeconds: 24 * 3600 });
+
   return {
     lines: [
       `Perfect Gym sandbox: ${sandbox.url} (control API under ${sandbox.url}/__sandbox/, e.g. PATCH /__sandbox/Members/1 {"lastName":"New"})`,
       `Perfect Gym integration ${integration.id}: initial sync ${existing ? 'done on first start' : 'queued'}, then members and visits every minute`,
       ...sandbox.demoLogins.map((l) => `Perfect Gym member sign-in (no clubcore password): ${l.login} / ${l.password}`),
+      `EGYM app token for ${tileMember.login} (valid 24 h): POST /api/v1/auth/egym {"token":"${egymToken}"}`,
     ],
-    stop: () => sandbox.close(),
+    stop: async () => {
+      await issuer.close();
+      await sandbox.close();
+    },
   };
 }
