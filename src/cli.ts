@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import type { AppContext } from './context.js';
 import { createDb } from './db/knex.js';
 import { migrateLatest } from './db/migrate.js';
+import { startScheduler } from './jobs/scheduler.js';
 import { createLogger } from './logger.js';
 import { startClubcore } from './main.js';
 import { startEgymIssuer } from './sandbox/egym/issuer.js';
@@ -56,6 +57,22 @@ program
     console.log(`\nclubcore is up at ${running.url}`);
     for (const line of running.banner) console.log(`  ${line}`);
     onSignal(running.close);
+  });
+
+program
+  .command('worker')
+  .description('run only the sync scheduler and worker (no HTTP): for extra instances next to the API servers')
+  .action(async () => {
+    const cfg = config();
+    const db = createDb(cfg.databaseUrl);
+    const ctx: AppContext = { config: cfg, db, logger: createLogger(cfg.LOG_LEVEL), now: () => new Date() };
+    await migrateLatest(db);
+    const scheduler = startScheduler(ctx);
+    console.log(`clubcore sync worker ${cfg.INSTANCE_ID} started`);
+    onSignal(async () => {
+      await scheduler.stop();
+      await db.destroy();
+    });
   });
 
 program

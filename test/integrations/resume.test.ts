@@ -1,0 +1,70 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startWorker } from '../../src/jobs/worker.js';
+import { expectedMembers, startSyncFixture, type SyncFixture } from './support.js';
+
+const until = async (check: () => Promise<boolean>, what: string) => {
+  for (let i = 0; i < 400; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+};
+
+describe('sync runs survive a killed worker and many instances', () => {
+  let f: SyncFixture;
+  beforeAll(async () => {
+    f = await startSyncFixture({ members: 400, worker: false });
+  });
+  afterAll(() => f.close());
+
+  it('resumes an interrupted initial sync from its last committed page, with nothing lost or doubled', async () => {
+    f.sb.injectFaults({ match: '/odata/Members', rate: 1, step: { latencyMs: 150 } });
+    const first = startWorker({ ...f.app.ctx, config: { ...f.app.ctx.config, INSTANCE_ID: 'worker-a' } }, { pollMs: 20, leaseMs: 600 });
+    const { run } = (await f.app.http.post(`/api/v1/admin/integrations/${f.integrationId}/initial-sync`).set(f.auth).send({})).body;
+    await until(async () => ((await f.app.ctx.db('sync_runs').where({ id: run.id }).first()).checkpoint ?? '').includes('"step":0') && (await f.app.ctx.db('clients')).length >= 100, 'a few pages');
+    await first.stop(); // as if killed: the run stays 'running' and its lease runs out
+    const stopped = await f.app.ctx.db('sync_runs').where({ id: run.id }).first();
+    expect(stopped.status).toBe('running');
+    const importedBefore = (await f.app.ctx.db('clients')).length;
+    f.sb.clearFaults();
+
+    const second = startWorker({ ...f.app.ctx, config: { ...f.app.ctx.config, INSTANCE_ID: 'worker-b' } }, { pollMs: 20, leaseMs: 600 });
+    const done = await f.waitForRun(run.id);
+    await second.stop();
+    expect(done.status).toBe('succeeded');
+    const expected = expectedMembers(f.sb, f.locations.map((l) => l.clubId));
+    expect((await f.app.ctx.db('clients')).length).toBe(expected.length);
+    expect(importedBefore).toBeLessThan(expected.length);
+    // resumed, not restarted: members seen across both attempts stay below twice the total
+    expect(done.progress.membersSeen).toBeLessThan(expected.length + importedBefore);
+    const identities = await f.app.ctx.db('client_identities').where({ identity_type_id: f.identityTypeId });
+    expect(new Set(identities.map((i: { value: string }) => i.value)).size).toBe(expected.length);
+  });
+
+  const mysql = process.env.TEST_DATABASE_URL ? it : it.skip;
+  mysql('runs each scheduled job once per interval across two real processes (MySQL)', async () => {
+    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+    await f.app.http
+      .patch(`/api/v1/admin/integrations/${f.integrationId}`)
+      .set(f.auth)
+      .send({ config: { syncMembers: { enabled: true, everyMinutes: 5 }, syncSwipes: { enabled: true, everyMinutes: 5 } } })
+      .expect(200);
+    const before = await f.app.ctx.db('sync_runs').where({ trigger: 'schedule' });
+    const processes: ChildProcess[] = ['proc-1', 'proc-2'].map((id) =>
+      spawn('node', ['dist/src/cli.js', 'worker'], {
+        env: { ...process.env, DATABASE_URL: f.app.database.url, INSTANCE_ID: id, NODE_ENV: 'test', LOG_LEVEL: 'silent', SQLITE_FILE: f.app.ctx.config.SQLITE_FILE },
+        stdio: 'ignore',
+      }),
+    );
+    try {
+      await until(async () => (await f.app.ctx.db('sync_runs').where({ trigger: 'schedule' }).whereIn('status', ['succeeded', 'failed'])).length >= before.length + 2, 'scheduled runs');
+      await new Promise((r) => setTimeout(r, 1500)); // give a duplicate every chance to appear
+      const runs = (await f.app.ctx.db('sync_runs').where({ trigger: 'schedule' })).slice(before.length);
+      expect(runs.map((r: { kind: string }) => r.kind).sort()).toEqual(['access', 'clients']);
+      expect(runs.every((r: { status: string }) => r.status === 'succeeded')).toBe(true);
+    } finally {
+      for (const p of processes) p.kill('SIGTERM');
+    }
+  });
+});
