@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { AppContext } from '../context.js';
 import { readDate, type Db } from '../db/knex.js';
 import { AppError } from '../errors.js';
@@ -12,6 +13,9 @@ import type { RunKind, RunStatus, RunTrigger, SyncRun } from '../integrations/ty
  */
 
 type Row = Record<string, any>;
+
+/** Tells this process's worker a run was queued, so it starts at once instead of at its next poll. */
+export const runQueued = new EventEmitter();
 
 function toRun(r: Row): SyncRun {
   return {
@@ -78,6 +82,7 @@ export async function enqueueRun(
       integration_id: input.integrationId, kind: input.kind, scope: input.scope, trigger: input.trigger, status: 'queued',
       active_key: `${key}:queued`, progress: '{}', created_at: now,
     });
+    runQueued.emit('queued');
     return { run: (await getRun(ctx.db, Number(id)))!, created: true };
   } catch (err) {
     // Lost a race with another enqueue: theirs is the queued run.

@@ -2,7 +2,7 @@ import type { AppContext } from '../context.js';
 import { registry } from '../integrations/registry.js';
 import { getIntegration } from '../integrations/service.js';
 import type { RunHandle, SyncRun } from '../integrations/types.js';
-import { addProgress, claimRun, finishRun, getCheckpoint, renewLease, saveCheckpoint } from './runs.js';
+import { addProgress, claimRun, finishRun, getCheckpoint, renewLease, runQueued, saveCheckpoint } from './runs.js';
 
 export interface WorkerOptions {
   /** How often to look for queued runs. */
@@ -68,11 +68,14 @@ export function startWorker(ctx: AppContext, opts: WorkerOptions = {}): { stop()
   }
 
   const timer = setInterval(() => void tick(), pollMs);
+  const wake = () => void tick();
+  runQueued.on('queued', wake);
   void tick();
   return {
     async stop() {
       stopping.abort();
       clearInterval(timer);
+      runQueued.off('queued', wake);
       await current;
     },
   };

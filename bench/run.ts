@@ -1,0 +1,203 @@
+/**
+ * npm run bench: measures sync, sign-in and API speed on this machine against the physical floor,
+ * driving clubcore and the Perfect Gym sandbox as separate processes over HTTP (black box).
+ * Prints a table per database and writes bench/RESULTS.md.
+ */
+import { execSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { createDb } from '../src/db/knex.js';
+import { freePort, peakRssMb, startCli, type Child } from './processes.js';
+import { bulkInsertFloor, call, inParallel, load, sandboxRequests, timedRun, walkSet, type Api, type Sandbox } from './scenarios.js';
+
+const opts = new Command()
+  .option('--members <n>', 'members in the sandbox', (v) => Number(v), 100_000)
+  .option('--dialects <list>', 'mysql,sqlite', 'mysql,sqlite')
+  .option('--mysql <url>', 'MySQL server for the bench databases', 'mysql://root@127.0.0.1:3306/test')
+  .option('--seconds <n>', 'duration of each load test', (v) => Number(v), 10)
+  .option('--delta-members <n>', 'members changed for the delta', (v) => Number(v), 10_000)
+  .option('--delta-contracts <n>', 'contracts created for the delta', (v) => Number(v), 5_000)
+  .option('--no-polling', 'skip the polling-only latency (up to two minutes)')
+  .option('--out <file>', 'results file', 'bench/RESULTS.md')
+  .parse()
+  .opts<{ members: number; dialects: string; mysql: string; seconds: number; deltaMembers: number; deltaContracts: number; polling: boolean; out: string }>();
+
+type Row = [string, string, string];
+
+async function databaseUrl(dialect: string): Promise<string> {
+  if (dialect === 'sqlite') return `sqlite:${join(tmpdir(), `clubcore-bench-${randomBytes(4).toString('hex')}.sqlite`)}`;
+  const name = `clubcore_bench_${randomBytes(4).toString('hex')}`;
+  const admin = createDb(opts.mysql, { poolMax: 1 });
+  await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await admin.destroy();
+  const url = new URL(opts.mysql);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dropDatabase(url: string) {
+  if (!url.startsWith('mysql:')) return;
+  const admin = createDb(opts.mysql, { poolMax: 1 });
+  await admin.raw(`DROP DATABASE IF EXISTS \`${new URL(url).pathname.slice(1)}\``);
+  await admin.destroy();
+}
+
+const ms = (n: number) => `${Math.round(n)} ms`;
+const s = (n: number) => `${(n / 1000).toFixed(1)} s`;
+
+async function benchDialect(dialect: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  const children: Child[] = [];
+  const urls = [await databaseUrl(dialect), await databaseUrl(dialect)];
+  try {
+    const sbPort = await freePort();
+    const sbChild = await startCli(['sandbox', 'perfect-gym', '--port', String(sbPort), '--members', String(opts.members), '--seed', '42'], {}, /Perfect Gym sandbox at/);
+    children.push(sbChild);
+    const [, clientId, clientSecret] = /X-Client-Id: (\S+), X-Client-Secret: (\S+)\)/.exec(sbChild.lines.join('\n'))!;
+    const sb: Sandbox = { url: `http://127.0.0.1:${sbPort}`, headers: { 'X-Client-Id': clientId!, 'X-Client-Secret': clientSecret! } };
+
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const cc = await startCli(['serve'], {
+      DATABASE_URL: urls[0]!, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', SECRETS_KEY: randomBytes(32).toString('base64'),
+      LOG_LEVEL: 'warn', PUBLIC_BASE_URL: base, INSTANCE_ID: `bench-${dialect}`,
+    }, /First admin created/);
+    children.push(cc);
+    const [, email, password] = /First admin created: (\S+) \/ (\S+)/.exec(cc.lines.join('\n'))!;
+    const api: Api = { base, token: (await call({ base }, 'POST', '/api/v1/staff/login', { email, password })).token };
+
+    // set up as a manager would
+    const identityTypeId = (await call(api, 'POST', '/api/v1/admin/identity-types', { name: 'Perfect Gym member', kind: 'perfect_gym_member', maxPerClient: 1, minDaysBetweenChanges: 0, active: true })).id;
+    const odata = async (set: string) => (await (await fetch(`${sb.url}/Api/v2.2/odata/${set}`, { headers: sb.headers })).json()).value as any[];
+    const clubs = await odata('Clubs');
+    for (const club of clubs) {
+      const loc = await call(api, 'POST', '/api/v1/admin/locations', { name: club.name, timezone: club.timezoneId, perfectGymClubId: club.id });
+      await call(api, 'POST', '/api/v1/admin/doors', { title: 'Entrance', doorCode: `D-${club.id}`, locationId: loc.id, type: 'entrance' });
+    }
+    const activity = await call(api, 'POST', '/api/v1/admin/activities', { name: 'Gym floor' });
+    for (const p of await odata('PaymentPlans')) await call(api, 'POST', '/api/v1/admin/packages', { name: p.name, altId: `payment_plan_${p.id}`, activityIds: [activity.id] });
+    for (const p of await odata('Products')) await call(api, 'POST', '/api/v1/admin/packages', { name: p.name, altId: `product_${p.id}`, activityIds: [activity.id] });
+    const integration = await call(api, 'POST', '/api/v1/admin/integrations', {
+      type: 'perfect_gym', name: 'Bench', active: true,
+      config: { baseUrl: sb.url, clientId, identityTypeId, syncMembers: { enabled: false }, syncSwipes: { enabled: false } },
+      secrets: { clientSecret },
+    });
+
+    // 1. initial sync
+    let before = await sandboxRequests(sb);
+    const initial = await timedRun(api, integration.id, 'initial-sync', {});
+    const initialRequests = (await sandboxRequests(sb)) - before;
+    const rss = peakRssMb(cc.process.pid!);
+    const p = initial.run.progress;
+    rows.push(['Initial sync: members imported', String(p.clientsCreated), `${p.membersSeen} members, ${p.contractsSeen} contracts, ${p.memberProductsSeen} products seen`]);
+    rows.push(['Initial sync: wall time', s(initial.ms), `target < 60 s on MySQL: ${initial.ms < 60_000 ? 'met' : 'missed'}`]);
+    rows.push(['Initial sync: members/s', String(Math.round(p.membersSeen / (initial.ms / 1000))), `${initialRequests} requests to Perfect Gym`]);
+    rows.push(['Initial sync: peak RSS of clubcore', `${rss} MB`, `target < 300 MB: ${rss < 300 ? 'met' : 'missed'}`]);
+
+    // 2. the floor: reading every page without writing + writing as many rows with plain INSERTs
+    let t = performance.now();
+    for (const club of clubs) await walkSet(sb, 'Members', `homeClubId eq ${club.id} and isDeleted eq false and isActive eq true`);
+    await walkSet(sb, 'Contracts', 'isDeleted eq false');
+    await walkSet(sb, 'MemberProducts', 'isDeleted eq false');
+    const readFloor = performance.now() - t;
+    const writeFloor = await bulkInsertFloor(urls[1]!, { clients: p.clientsCreated, packages: (p.packagesAssigned ?? 0) + (p.pendingAssignments ?? 0) });
+    const ratio = initial.ms / (readFloor + writeFloor);
+    rows.push(['Floor: read all pages (a)', s(readFloor), '']);
+    rows.push(['Floor: bulk INSERT same rows (b)', s(writeFloor), '']);
+    rows.push(['Sync time / (a + b)', ratio.toFixed(2), `target <= 1.5: ${ratio <= 1.5 ? 'met' : 'missed'}`]);
+
+    // 3. ongoing: idle cycle, then a delta
+    before = await sandboxRequests(sb);
+    const idle = await timedRun(api, integration.id, 'sync', { job: 'clients' });
+    const idleRequests = (await sandboxRequests(sb)) - before;
+    rows.push(['Idle clients cycle', ms(idle.ms), `${idleRequests} requests for 3 streams; target 1 per stream, < 200 ms: ${idleRequests <= 3 && idle.ms < 200 ? 'met' : 'missed'}`]);
+    const memberIds = Array.from({ length: Math.min(opts.deltaMembers, opts.members) }, (_, i) => i + 1);
+    const control = (method: string, path: string, body: object) => fetch(`${sb.url}/__sandbox/${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await inParallel(memberIds, 50, (id) => control('PATCH', `Members/${id}`, { phoneNumber: `+1 555 ${id}` }));
+    await inParallel(memberIds.slice(0, opts.deltaContracts), 50, (id) => control('POST', 'Contracts', { memberId: id, paymentPlanId: 1, clubId: 1, startDate: '2026-01-01T00:00:00', status: 'Current', isActive: true, isAdditionalContract: true }));
+    const delta = await timedRun(api, integration.id, 'sync', { job: 'clients' });
+    rows.push([`Delta: ${memberIds.length} members + ${Math.min(opts.deltaContracts, memberIds.length)} contracts`, s(delta.ms), `target < 10 s: ${delta.ms < 10_000 ? 'met' : 'missed'}`]);
+
+    // 4. access sync
+    const access = await timedRun(api, integration.id, 'sync', { job: 'access' });
+    const vps = access.run.progress.visitsSeen / (access.ms / 1000);
+    rows.push(['Access sync: visits -> door events', `${Math.round(vps)} visits/s`, `${access.run.progress.visitsSeen} visits, ${access.run.progress.doorEventsCreated} events in ${s(access.ms)}; target >= 5000/s: ${vps >= 5000 ? 'met' : 'missed'}`]);
+
+    // 5. change -> clubcore latency
+    const shown = await call(api, 'GET', `/api/v1/admin/integrations/${integration.id}`);
+    await control('PUT', 'webhook', { url: shown.webhookUrl });
+    const appear = async (name: string, limitMs: number) => {
+      const started = performance.now();
+      await control('PATCH', 'Members/7', { lastName: name });
+      while (performance.now() - started < limitMs) {
+        if ((await call(api, 'GET', `/api/v1/admin/clients?q=${name}`)).items.length) return performance.now() - started;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return NaN;
+    };
+    const webhookMs = await appear(`Hook${Date.now()}`, 30_000);
+    rows.push(['Change -> clubcore, webhook', ms(webhookMs), `target < 5 s: ${webhookMs < 5000 ? 'met' : 'missed'}`]);
+    await control('PUT', 'webhook', { url: null });
+    if (opts.polling) {
+      await call(api, 'PATCH', `/api/v1/admin/integrations/${integration.id}`, { config: { syncMembers: { enabled: true, everyMinutes: 1 } } });
+      const pollMs = await appear(`Poll${Date.now()}`, 150_000);
+      rows.push(['Change -> clubcore, polling only (every minute)', s(pollMs), 'bounded by the interval']);
+      await call(api, 'PATCH', `/api/v1/admin/integrations/${integration.id}`, { config: { syncMembers: { enabled: false } } });
+    }
+
+    // 6. API under load, from a separate process
+    const demoLogins = [...sbChild.lines.join('\n').matchAll(/member (\d+): (\S+) \/ (\S+)/g)].map((m) => ({ memberId: Number(m[1]), login: m[2]!, password: m[3]! }));
+    const pgMember = demoLogins[0]!;
+    const member = await call({ base }, 'POST', '/api/v1/auth/login', { login: pgMember.login, password: pgMember.password });
+    const classes = await load(`${base}/api/v1/me/classes?locationId=1`, { token: member.token, seconds: opts.seconds });
+    rows.push(['GET /me/classes', `${Math.round(classes.rps)} req/s`, `p50 ${classes.p50} ms, p99 ${classes.p99} ms, non-2xx ${classes.non2xx}; target >= 1000 req/s, p99 < 50 ms: ${classes.rps >= 1000 && classes.p99 < 50 ? 'met' : 'missed'}`]);
+    await call(api, 'PATCH', `/api/v1/admin/clients/${member.client.id}`, { password: 'bench-local-password' });
+    const localLogin = await load(`${base}/api/v1/auth/login`, { method: 'POST', body: { login: pgMember.login, password: 'bench-local-password' }, seconds: opts.seconds, connections: 4 });
+    rows.push(['POST /auth/login (local password)', `${Math.round(localLogin.rps)} req/s`, `p50 ${localLogin.p50} ms, p99 ${localLogin.p99} ms, non-2xx ${localLogin.non2xx}`]);
+    const pg = demoLogins[1] ?? pgMember;
+    const pgLogin = await load(`${base}/api/v1/auth/login`, { method: 'POST', body: { login: pg.login, password: pg.password }, seconds: opts.seconds, connections: 4 });
+    rows.push(['POST /auth/login (Perfect Gym fallback)', `${Math.round(pgLogin.rps)} req/s`, `p50 ${pgLogin.p50} ms, p99 ${pgLogin.p99} ms, non-2xx ${pgLogin.non2xx}`]);
+    return rows;
+  } finally {
+    for (const child of children.reverse()) await child.stop();
+    for (const url of urls) await dropDatabase(url);
+  }
+}
+
+const results: Record<string, Row[]> = {};
+for (const dialect of opts.dialects.split(',')) {
+  console.log(`\n== ${dialect}: ${opts.members} members ==`);
+  results[dialect] = await benchDialect(dialect);
+  for (const [what, value, note] of results[dialect]!) console.log(`${what.padEnd(48)} ${value.padStart(14)}  ${note}`);
+}
+
+const sh = (cmd: string) => {
+  try {
+    return execSync(cmd, { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+};
+const report = [
+  '# clubcore benchmark results',
+  '',
+  `- date: ${new Date().toISOString()}`,
+  `- commit: ${sh('git rev-parse --short HEAD')}`,
+  `- machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  `- databases: ${sh("mariadb --version | sed 's/,.*//'")}; SQLite (better-sqlite3)`,
+  `- members: ${opts.members}; command: npm run bench -- ${process.argv.slice(2).join(' ')}`,
+  '',
+  ...Object.entries(results).flatMap(([dialect, rows]) => [
+    `## ${dialect}`,
+    '',
+    '| measurement | value | notes |',
+    '|---|---|---|',
+    ...rows.map(([a, b, c]) => `| ${a} | ${b} | ${c} |`),
+    '',
+  ]),
+].join('\n');
+writeFileSync(opts.out, report);
+console.log(`\nwritten to ${opts.out}`);
