@@ -1,20 +1,14 @@
 import type { Db } from '../db/knex.js';
 import { upsertNewer } from '../db/upsert.js';
+import type { ClientFields } from './repository.js';
 
 /** A client as a membership system describes it; externalKey is the sync's stable key for it. */
-export interface ImportedClient {
+export type ImportedClient = Pick<ClientFields, 'firstName' | 'lastName' | 'email' | 'phone' | 'birthDate' | 'homeLocationId' | 'memberNumber'> & {
   externalKey: string;
   identityValue: string;
-  firstName: string;
-  lastName: string;
-  email: string | null;
-  phone: string | null;
-  birthDate: string | null;
-  homeLocationId: number | null;
-  memberNumber: string | null;
   status: 'active' | 'inactive';
   sourceVersion: number;
-}
+};
 
 const UPDATED = ['first_name', 'last_name', 'email', 'phone', 'birth_date', 'home_location_id', 'member_number', 'status', 'source', 'updated_at'];
 
