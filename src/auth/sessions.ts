@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AppContext } from '../context.js';
-import { readDate, type Db } from '../db/knex.js';
+import { readBool, readDate, type Db } from '../db/knex.js';
 
 export type SubjectType = 'client' | 'staff';
 export type SignInMethod = 'password' | 'perfect_gym' | 'egym' | 'staff_password';
@@ -34,11 +34,30 @@ export async function createSession(
   return { token, expiresAt: expiresAt.toISOString() };
 }
 
-/** The subject behind a token, or null when unknown or expired. */
-export async function findSessionSubject(db: Db, token: string, now: Date): Promise<Subject | null> {
-  const row = await db('auth_sessions').where({ token_hash: hashToken(token) }).first();
+/** Who a token belongs to, with what decides access: client status, or staff role and active flag. */
+export interface SessionPrincipal {
+  type: SubjectType;
+  id: number;
+  clientStatus: string | null;
+  staffRole: 'admin' | 'manager' | null;
+  staffActive: boolean;
+}
+
+/** The principal behind a token (one query), or null when the token is unknown or expired. */
+export async function findSessionPrincipal(db: Db, token: string, now: Date): Promise<SessionPrincipal | null> {
+  const row = await db('auth_sessions as s')
+    .leftJoin('clients as c', (j) => j.on('c.id', '=', 's.subject_id').andOnVal('s.subject_type', '=', 'client'))
+    .leftJoin('staff_users as u', (j) => j.on('u.id', '=', 's.subject_id').andOnVal('s.subject_type', '=', 'staff'))
+    .where('s.token_hash', hashToken(token))
+    .first('s.subject_type', 's.subject_id', 's.expires_at', 'c.status as client_status', 'u.role as staff_role', 'u.active as staff_active');
   if (!row || readDate(row.expires_at).getTime() <= now.getTime()) return null;
-  return { type: row.subject_type, id: row.subject_id };
+  return {
+    type: row.subject_type,
+    id: row.subject_id,
+    clientStatus: row.client_status ?? null,
+    staffRole: row.staff_role ?? null,
+    staffActive: readBool(row.staff_active),
+  };
 }
 
 export async function deleteSession(db: Db, token: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { findSessionSubject } from '../auth/sessions.js';
+import { findSessionPrincipal } from '../auth/sessions.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 
@@ -18,16 +18,14 @@ export function bearerToken(req: Request): string | null {
 async function authenticate(ctx: AppContext, req: Request): Promise<Principal> {
   const token = bearerToken(req);
   if (!token) throw AppError.unauthorized('Sign in first: send Authorization: Bearer <token>');
-  const subject = await findSessionSubject(ctx.db, token, ctx.now());
-  if (!subject) throw AppError.unauthorized('The token is unknown or has expired; sign in again');
-  if (subject.type === 'staff') {
-    const staff = await ctx.db('staff_users').where({ id: subject.id }).first('role', 'active');
-    if (!staff || !staff.active) throw AppError.unauthorized('This staff account is disabled');
-    return { kind: 'staff', staffId: subject.id, role: staff.role };
+  const found = await findSessionPrincipal(ctx.db, token, ctx.now());
+  if (!found) throw AppError.unauthorized('The token is unknown or has expired; sign in again');
+  if (found.type === 'staff') {
+    if (!found.staffRole || !found.staffActive) throw AppError.unauthorized('This staff account is disabled');
+    return { kind: 'staff', staffId: found.id, role: found.staffRole };
   }
-  const client = await ctx.db('clients').where({ id: subject.id }).first('status');
-  if (!client || client.status !== 'active') throw AppError.unauthorized('This member account is not active');
-  return { kind: 'client', clientId: subject.id };
+  if (found.clientStatus !== 'active') throw AppError.unauthorized('This member account is not active');
+  return { kind: 'client', clientId: found.id };
 }
 
 /** Staff token with one of the given roles (default: any staff role). */
