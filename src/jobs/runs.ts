@@ -146,3 +146,16 @@ export async function finishRun(ctx: AppContext, runId: number, owner: string, s
     .where({ id: runId, lease_owner: owner })
     .update({ status, error: error?.slice(0, 2000) ?? null, active_key: null, lease_owner: null, lease_expires_at: null, finished_at: ctx.now() });
 }
+
+/**
+ * Claims this interval of a scheduled job: true for exactly one caller per interval, however many
+ * instances ask at once (the conditional UPDATE moves next_due_at forward only once).
+ */
+export async function claimScheduleSlot(db: Db, integrationId: number, job: string, now: Date, everyMinutes: number): Promise<boolean> {
+  await db('job_schedules').insert({ integration_id: integrationId, job, next_due_at: now }).onConflict(['integration_id', 'job']).ignore();
+  const claimed = await db('job_schedules')
+    .where({ integration_id: integrationId, job })
+    .where('next_due_at', '<=', now)
+    .update({ next_due_at: new Date(now.getTime() + everyMinutes * 60_000) });
+  return Number(claimed) === 1;
+}

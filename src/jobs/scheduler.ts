@@ -2,7 +2,7 @@ import cron from 'node-cron';
 import type { AppContext } from '../context.js';
 import { registry } from '../integrations/registry.js';
 import { listActiveIntegrations } from '../integrations/service.js';
-import { enqueueRun } from './runs.js';
+import { claimScheduleSlot, enqueueRun } from './runs.js';
 import { startWorker, type WorkerOptions } from './worker.js';
 
 /**
@@ -14,12 +14,7 @@ export async function enqueueDueJobs(ctx: AppContext): Promise<number> {
   const now = ctx.now();
   for (const integration of await listActiveIntegrations(ctx)) {
     for (const { job, everyMinutes } of registry[integration.type].schedules(integration)) {
-      await ctx.db('job_schedules').insert({ integration_id: integration.id, job, next_due_at: now }).onConflict(['integration_id', 'job']).ignore();
-      const claimed = await ctx.db('job_schedules')
-        .where({ integration_id: integration.id, job })
-        .where('next_due_at', '<=', now)
-        .update({ next_due_at: new Date(now.getTime() + everyMinutes * 60_000) });
-      if (Number(claimed) !== 1) continue;
+      if (!(await claimScheduleSlot(ctx.db, integration.id, job, now, everyMinutes))) continue;
       const { created } = await enqueueRun(ctx, { integrationId: integration.id, kind: job, scope: 'all', trigger: 'schedule' });
       if (created) queued++;
     }
