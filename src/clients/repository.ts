@@ -3,21 +3,6 @@ import { isMysql, readDate, type Db } from '../db/knex.js';
 export const CLIENT_STATUSES = ['active', 'inactive'] as const;
 export type ClientStatus = (typeof CLIENT_STATUSES)[number];
 
-export interface Client {
-  id: number;
-  firstName: string;
-  lastName: string;
-  email: string | null;
-  phone: string | null;
-  birthDate: string | null;
-  homeLocationId: number | null;
-  status: ClientStatus;
-  memberNumber: string | null;
-  hasPassword: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
 /** Columns a service may write; `source`/`sourceVersion` are for integrations (e.g. perfect_gym + row version). */
 export interface ClientFields {
   firstName: string;
@@ -32,6 +17,14 @@ export interface ClientFields {
   source: string | null;
   sourceVersion: number | null;
 }
+
+/** A client as the API shows it: never the password hash, only whether there is one. */
+export type Client = Omit<ClientFields, 'passwordHash' | 'source' | 'sourceVersion'> & {
+  id: number;
+  hasPassword: boolean;
+  createdAt: string;
+  updatedAt: string;
+};
 
 export interface ClientFilter {
   q?: string;
