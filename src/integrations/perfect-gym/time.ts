@@ -17,10 +17,27 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 }
 
 /** The zone's offset from UTC at that instant, in milliseconds. */
-function offsetAt(at: number, timeZone: string): number {
+function exactOffset(at: number, timeZone: string): number {
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(at)) parts[p.type] = Number(p.value);
   return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) - (at - (at % 1000));
+}
+
+const DAY_MS = 86_400_000;
+// zone|UTC day -> the offset when it is the same all day, null on a day with a DST transition
+const dayOffsets = new Map<string, number | null>();
+
+/** Offsets change at most once a day: one lookup per zone and day serves every other date that day. */
+function offsetAt(at: number, timeZone: string): number {
+  const day = Math.floor(at / DAY_MS);
+  const key = `${timeZone}|${day}`;
+  let offset = dayOffsets.get(key);
+  if (offset === undefined) {
+    const start = exactOffset(day * DAY_MS, timeZone);
+    offset = start === exactOffset((day + 1) * DAY_MS - 1000, timeZone) ? start : null;
+    dayOffsets.set(key, offset);
+  }
+  return offset ?? exactOffset(at, timeZone);
 }
 
 export function clubTimeToUtc(local: string | null, timeZone: string): Date | null {
