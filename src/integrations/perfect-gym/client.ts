@@ -90,20 +90,25 @@ export class PerfectGymClient {
 
   /**
    * Pages of a set in version order after `sinceVersion`, following @odata.nextLink: the delta
-   * query integrators use in production (cursor 0 for the first full download).
+   * query integrators use in production (cursor 0 for the first full download). The next page is
+   * requested before the current one is handed out, so Perfect Gym prepares it while we write.
    */
   async *pages<T>(set: string, opts: { sinceVersion: number; filter?: string; top?: number }): AsyncGenerator<T[]> {
+    type Page = { value: T[]; '@odata.nextLink'?: string };
     const filter = `version gt ${opts.sinceVersion}${opts.filter ? ` and (${opts.filter})` : ''}`;
-    let next: string | undefined;
-    let first = true;
-    while (first || next) {
-      const body = await this.call(() =>
-        first
-          ? this.http.get(`odata/${set}`, { searchParams: { $filter: filter, $orderby: 'version', ...(opts.top ? { $top: opts.top } : {}) } }).json<{ value: T[]; '@odata.nextLink'?: string }>()
-          : this.http.get(next!, { prefixUrl: '' }).json<{ value: T[]; '@odata.nextLink'?: string }>(),
+    const fetchPage = (next?: string) => {
+      const page = this.call(() =>
+        next === undefined
+          ? this.http.get(`odata/${set}`, { searchParams: { $filter: filter, $orderby: 'version', ...(opts.top ? { $top: opts.top } : {}) } }).json<Page>()
+          : this.http.get(next, { prefixUrl: '' }).json<Page>(),
       );
-      first = false;
-      next = body['@odata.nextLink'];
+      page.catch(() => undefined); // a prefetch the caller no longer wants must not fail the process
+      return page;
+    };
+    for (let pending: Promise<Page> | null = fetchPage(); pending; ) {
+      const body: Page = await pending;
+      const next = body['@odata.nextLink'];
+      pending = next ? fetchPage(next) : null;
       if (body.value.length) yield body.value;
     }
   }
