@@ -41,10 +41,11 @@ export interface RunHandle {
   integration: Integration;
   /** Where an earlier, interrupted attempt of this run got to (null on a fresh run). */
   checkpoint: unknown;
-  /** Adds to the progress counters and persists them, so managers see them while it runs. */
-  report(increments: Record<string, number>): Promise<void>;
-  /** Stores where to resume; call it inside the transaction that applies the page. */
-  saveCheckpoint(db: Db, checkpoint: unknown): Promise<void>;
+  /**
+   * Adds to the progress counters and, when given, stores where to resume. Call it last inside the
+   * transaction that applies the page: progress and checkpoint then commit with the page.
+   */
+  commitPage(db: Db, increments: Record<string, number>, checkpoint?: unknown): Promise<void>;
   /** Aborted when the lease is lost or the process is shutting down. */
   signal: AbortSignal;
 }

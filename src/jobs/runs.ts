@@ -130,15 +130,16 @@ export async function renewLease(ctx: AppContext, runId: number, owner: string, 
   return Number(changed) === 1;
 }
 
-export async function addProgress(db: Db, runId: number, increments: Record<string, number>): Promise<void> {
-  const row = await db('sync_runs').where({ id: runId }).first('progress');
-  const progress = JSON.parse(row?.progress ?? '{}') as Record<string, number>;
-  for (const [k, v] of Object.entries(increments)) progress[k] = (progress[k] ?? 0) + v;
-  await db('sync_runs').where({ id: runId }).update({ progress: JSON.stringify(progress) });
-}
-
-export async function saveCheckpoint(db: Db, runId: number, checkpoint: unknown): Promise<void> {
-  await db('sync_runs').where({ id: runId }).update({ checkpoint: JSON.stringify(checkpoint) });
+/**
+ * Stores a run's progress counters and, when given, where to resume, in one UPDATE. Called inside
+ * the transaction that applies a page, so both always match what committed; refused (and the page
+ * rolled back) when another worker has taken the run over.
+ */
+export async function recordPage(db: Db, runId: number, owner: string, progress: Record<string, number>, checkpoint?: unknown): Promise<void> {
+  const changed = await db('sync_runs')
+    .where({ id: runId, lease_owner: owner })
+    .update({ progress: JSON.stringify(progress), ...(checkpoint === undefined ? {} : { checkpoint: JSON.stringify(checkpoint) }) });
+  if (Number(changed) !== 1) throw new Error(`Run ${runId} was taken over by another worker; this page is not committed here`);
 }
 
 export async function finishRun(ctx: AppContext, runId: number, owner: string, status: Extract<RunStatus, 'succeeded' | 'failed' | 'cancelled'>, error: string | null): Promise<void> {

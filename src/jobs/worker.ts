@@ -2,7 +2,7 @@ import type { AppContext } from '../context.js';
 import { registry } from '../integrations/registry.js';
 import { getIntegration } from '../integrations/service.js';
 import type { RunHandle, SyncRun } from '../integrations/types.js';
-import { addProgress, claimRun, finishRun, getCheckpoint, renewLease, runQueued, saveCheckpoint } from './runs.js';
+import { claimRun, finishRun, getCheckpoint, recordPage, renewLease, runQueued } from './runs.js';
 
 export interface WorkerOptions {
   /** How often to look for queued runs. */
@@ -31,13 +31,16 @@ export function startWorker(ctx: AppContext, opts: WorkerOptions = {}): { stop()
       const job = integration && registry[integration.type].jobs[run.kind];
       if (!integration || !job) throw new Error(`Integration ${run.integrationId} cannot run ${run.kind} syncs`);
       if (!integration.active) throw new Error(`Integration ${integration.name} is inactive; activate it to sync`);
+      const progress = { ...run.progress };
       const handle: RunHandle = {
         ctx,
         run,
         integration,
         checkpoint: await getCheckpoint(ctx.db, run.id),
-        report: (increments) => addProgress(ctx.db, run.id, increments),
-        saveCheckpoint: (db, checkpoint) => saveCheckpoint(db, run.id, checkpoint),
+        commitPage: (db, increments, checkpoint) => {
+          for (const [k, v] of Object.entries(increments)) progress[k] = (progress[k] ?? 0) + v;
+          return recordPage(db, run.id, owner, progress, checkpoint);
+        },
         signal: lease.signal,
       };
       await job(handle);

@@ -136,12 +136,10 @@ export async function initialSyncJob(h: RunHandle): Promise<void> {
       const last = page[page.length - 1]!.version;
       cp.highest[stream] = Math.max(cp.highest[stream] ?? 0, last);
       const now = h.ctx.now();
-      const counters = await h.ctx.db.transaction(async (trx) => {
-        const c = await applyPage(p, stream, trx, page, now, new Map());
-        await h.saveCheckpoint(trx, { ...cp, step: i, version: last });
-        return c;
+      await h.ctx.db.transaction(async (trx) => {
+        const counters = await applyPage(p, stream, trx, page, now, new Map());
+        await h.commitPage(trx, { ...counters, pages: 1 }, { ...cp, step: i, version: last });
       });
-      await h.report({ ...counters, pages: 1 });
     }
   }
   // The first scheduled runs continue from here instead of downloading everything again.
@@ -162,12 +160,11 @@ async function syncStream(h: RunHandle, p: PageContext, stream: Stream): Promise
     stopIfAborted(h);
     high = Math.max(high, page[page.length - 1]!.version);
     const now = h.ctx.now();
-    const counters = await h.ctx.db.transaction(async (trx) => {
-      const c = await applyPage(p, stream, trx, page, now, doors);
+    await h.ctx.db.transaction(async (trx) => {
+      const counters = await applyPage(p, stream, trx, page, now, doors);
       await setCursor(trx, h.integration.id, stream, String(high), now);
-      return c;
+      await h.commitPage(trx, { ...counters, pages: 1 });
     });
-    await h.report({ ...counters, pages: 1 });
   }
 }
 
