@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Database, Statement } from 'better-sqlite3';
 import knexFactory, { type Knex } from 'knex';
 
 export type { Knex };
@@ -40,7 +41,8 @@ export function createDb(databaseUrl: string, opts: { poolMax?: number } = {}): 
       pool: {
         min: 1,
         max: 1,
-        afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+        afterCreate(conn: Database, done: (err: Error | null, conn: unknown) => void) {
+          reusePreparedStatements(conn);
           conn.pragma('foreign_keys = ON');
           conn.pragma('journal_mode = WAL');
           conn.pragma('synchronous = NORMAL');
@@ -51,6 +53,29 @@ export function createDb(databaseUrl: string, opts: { poolMax?: number } = {}): 
     });
   }
   throw new Error(`Unsupported DATABASE_URL scheme: ${databaseUrl.split(':')[0]}`);
+}
+
+const PREPARED_STATEMENTS_KEPT = 500;
+
+/**
+ * knex prepares every query anew, and compiling SQL is a large part of SQLite's cost for the same
+ * few query shapes run over and over (a sync page, an API request). better-sqlite3 statements are
+ * reusable, so the connection keeps the most recently used ones by SQL text.
+ */
+function reusePreparedStatements(conn: Database) {
+  const prepare = conn.prepare.bind(conn);
+  const kept = new Map<string, Statement>();
+  conn.prepare = ((sql: string) => {
+    let statement = kept.get(sql);
+    if (statement) {
+      kept.delete(sql);
+    } else {
+      statement = prepare(sql);
+      if (kept.size >= PREPARED_STATEMENTS_KEPT) kept.delete(kept.keys().next().value!);
+    }
+    kept.set(sql, statement);
+    return statement;
+  }) as Database['prepare'];
 }
 
 export function isMysql(db: Db): boolean {
