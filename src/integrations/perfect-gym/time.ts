@@ -24,18 +24,19 @@ function exactOffset(at: number, timeZone: string): number {
 }
 
 const DAY_MS = 86_400_000;
-// zone|UTC day -> the offset when it is the same all day, null on a day with a DST transition
-const dayOffsets = new Map<string, number | null>();
+// zone -> UTC day -> the offset when it is the same all day, null on a day with a DST transition
+const dayOffsets = new Map<string, Map<number, number | null>>();
 
 /** Offsets change at most once a day: one lookup per zone and day serves every other date that day. */
 function offsetAt(at: number, timeZone: string): number {
   const day = Math.floor(at / DAY_MS);
-  const key = `${timeZone}|${day}`;
-  let offset = dayOffsets.get(key);
+  let days = dayOffsets.get(timeZone);
+  if (!days) dayOffsets.set(timeZone, (days = new Map()));
+  let offset = days.get(day);
   if (offset === undefined) {
     const start = exactOffset(day * DAY_MS, timeZone);
     offset = start === exactOffset((day + 1) * DAY_MS - 1000, timeZone) ? start : null;
-    dayOffsets.set(key, offset);
+    days.set(day, offset);
   }
   return offset ?? exactOffset(at, timeZone);
 }
