@@ -18,9 +18,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts `node dist/src/cli.js ...args` and waits until a stdout line matches `ready`. */
-export async function startCli(args: string[], env: Record<string, string>, ready: RegExp, timeoutMs = 300_000): Promise<Child> {
-  const child = spawn(process.execPath, ['dist/src/cli.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `node [nodeArgs] dist/src/cli.js ...args` and waits until a stdout line matches `ready`. */
+export async function startCli(args: string[], env: Record<string, string>, ready: RegExp, nodeArgs: string[] = [], timeoutMs = 300_000): Promise<Child> {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/src/cli.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));

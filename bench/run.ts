@@ -13,6 +13,9 @@ import { createDb } from '../src/db/knex.js';
 import { freePort, peakRssMb, startCli, type Child } from './processes.js';
 import { bulkInsertFloor, call, inParallel, load, sandboxRequests, timedRun, walkSet, type Api, type Sandbox } from './scenarios.js';
 
+const SECTIONS = ['initial', 'ongoing', 'access', 'latency', 'api'] as const;
+type Section = (typeof SECTIONS)[number];
+
 const opts = new Command()
   .option('--members <n>', 'members in the sandbox', (v) => Number(v), 100_000)
   .option('--dialects <list>', 'mysql,sqlite', 'mysql,sqlite')
@@ -21,9 +24,14 @@ const opts = new Command()
   .option('--delta-members <n>', 'members changed for the delta', (v) => Number(v), 10_000)
   .option('--delta-contracts <n>', 'contracts created for the delta', (v) => Number(v), 5_000)
   .option('--no-polling', 'skip the polling-only latency (up to two minutes)')
+  .option('--until <section>', `stop after this section: ${SECTIONS.join(', ')}`, 'api')
+  .option('--profile <dir>', 'write a CPU profile of each clubcore process to this folder (open it in Chrome DevTools)')
   .option('--out <file>', 'results file', 'bench/RESULTS.md')
   .parse()
-  .opts<{ members: number; dialects: string; mysql: string; seconds: number; deltaMembers: number; deltaContracts: number; polling: boolean; out: string }>();
+  .opts<{ members: number; dialects: string; mysql: string; seconds: number; deltaMembers: number; deltaContracts: number; polling: boolean; until: Section; profile?: string; out: string }>();
+if (!SECTIONS.includes(opts.until)) throw new Error(`--until takes one of ${SECTIONS.join(', ')}`);
+/** True when the run stops before `section` (each section needs the ones before it). */
+const stopsBefore = (section: Section) => SECTIONS.indexOf(section) > SECTIONS.indexOf(opts.until);
 
 type Row = [string, string, string];
 
@@ -64,7 +72,7 @@ async function benchDialect(dialect: string): Promise<Row[]> {
     const cc = await startCli(['serve'], {
       DATABASE_URL: urls[0]!, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', SECRETS_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'warn', PUBLIC_BASE_URL: base, INSTANCE_ID: `bench-${dialect}`,
-    }, /First admin created/);
+    }, /First admin created/, opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${opts.profile}`] : []);
     children.push(cc);
     const [, email, password] = /First admin created: (\S+) \/ (\S+)/.exec(cc.lines.join('\n'))!;
     const api: Api = { base, token: (await call({ base }, 'POST', '/api/v1/staff/login', { email, password })).token };
@@ -109,6 +117,8 @@ async function benchDialect(dialect: string): Promise<Row[]> {
     rows.push(['Floor: bulk INSERT same rows (b)', s(writeFloor), '']);
     rows.push(['Sync time / (a + b)', ratio.toFixed(2), `target <= 1.5: ${ratio <= 1.5 ? 'met' : 'missed'}`]);
 
+    if (stopsBefore('ongoing')) return rows;
+
     // 3. ongoing: idle cycle, then a delta
     before = await sandboxRequests(sb);
     const idle = await timedRun(api, integration.id, 'sync', { job: 'clients' });
@@ -121,10 +131,14 @@ async function benchDialect(dialect: string): Promise<Row[]> {
     const delta = await timedRun(api, integration.id, 'sync', { job: 'clients' });
     rows.push([`Delta: ${memberIds.length} members + ${Math.min(opts.deltaContracts, memberIds.length)} contracts`, s(delta.ms), `target < 10 s: ${delta.ms < 10_000 ? 'met' : 'missed'}`]);
 
+    if (stopsBefore('access')) return rows;
+
     // 4. access sync
     const access = await timedRun(api, integration.id, 'sync', { job: 'access' });
     const vps = access.run.progress.visitsSeen / (access.ms / 1000);
     rows.push(['Access sync: visits -> door events', `${Math.round(vps)} visits/s`, `${access.run.progress.visitsSeen} visits, ${access.run.progress.doorEventsCreated} events in ${s(access.ms)}; target >= 5000/s: ${vps >= 5000 ? 'met' : 'missed'}`]);
+
+    if (stopsBefore('latency')) return rows;
 
     // 5. change -> clubcore latency
     const shown = await call(api, 'GET', `/api/v1/admin/integrations/${integration.id}`);
@@ -147,6 +161,8 @@ async function benchDialect(dialect: string): Promise<Row[]> {
       rows.push(['Change -> clubcore, polling only (every minute)', s(pollMs), 'bounded by the interval']);
       await call(api, 'PATCH', `/api/v1/admin/integrations/${integration.id}`, { config: { syncMembers: { enabled: false } } });
     }
+
+    if (stopsBefore('api')) return rows;
 
     // 6. API under load, from a separate process
     const demoLogins = [...sbChild.lines.join('\n').matchAll(/member (\d+): (\S+) \/ (\S+)/g)].map((m) => ({ memberId: Number(m[1]), login: m[2]!, password: m[3]! }));

@@ -42,7 +42,10 @@ export async function walkSet(sb: Sandbox, set: string, filter = ''): Promise<nu
   return rows;
 }
 
-/** Inserts the same number of rows as the sync writes, with plain multi-row INSERTs of 500 (the write floor). */
+/**
+ * The write floor: the rows the sync writes (clients, their identities, client packages), with the
+ * same columns and similar values, as plain multi-row INSERTs of 500 in a transaction per batch.
+ */
 export async function bulkInsertFloor(databaseUrl: string, counts: { clients: number; packages: number }): Promise<number> {
   const db = createDb(databaseUrl);
   try {
@@ -50,18 +53,28 @@ export async function bulkInsertFloor(databaseUrl: string, counts: { clients: nu
     const now = new Date();
     const started = performance.now();
     const [identityType] = await db('identity_types').insert({ name: 'floor', kind: 'other', max_per_client: 1, min_days_between_changes: 0, active: true, created_at: now, updated_at: now });
+    const [locationId] = await db('locations').insert({ name: 'Floor', timezone: 'Europe/Warsaw', created_at: now, updated_at: now });
+    const [packageId] = await db('packages').insert({ name: 'Floor', alt_id: 'payment_plan_1', created_at: now, updated_at: now });
     for (let i = 0; i < counts.clients; i += 500) {
       const n = Math.min(500, counts.clients - i);
       await db.transaction(async (trx) => {
-        await trx('clients').insert(Array.from({ length: n }, (_, k) => ({ first_name: 'F', last_name: `L${i + k}`, email: `f${i + k}@x.example`, status: 'active', external_key: `floor:${i + k}`, source_version: i + k, created_at: now, updated_at: now })));
-        const ids: number[] = await trx('clients').whereIn('external_key', Array.from({ length: n }, (_, k) => `floor:${i + k}`)).pluck('id');
+        await trx('clients').insert(Array.from({ length: n }, (_, k) => ({
+          external_key: `1:member:${i + k}`, first_name: 'Firstname', last_name: `Lastname${i + k}`, email: `member${i + k}@example.com`,
+          phone: `+48 600 ${i + k}`, birth_date: '1990-01-01', home_location_id: locationId, member_number: `M${i + k}`, status: 'active',
+          source: 'perfect_gym', source_version: i + k, created_at: now, updated_at: now,
+        })));
+        const ids: number[] = await trx('clients').whereIn('external_key', Array.from({ length: n }, (_, k) => `1:member:${i + k}`)).pluck('id');
         await trx('client_identities').insert(ids.map((id, k) => ({ client_id: id, identity_type_id: identityType, value: String(i + k), created_at: now, updated_at: now })));
       });
     }
     const firstClient = (await db('clients').min({ id: 'id' }).first())!.id as number;
     for (let i = 0; i < counts.packages; i += 500) {
       const n = Math.min(500, counts.packages - i);
-      await db('client_packages').insert(Array.from({ length: n }, (_, k) => ({ client_id: firstClient + ((i + k) % counts.clients), alt_id: 'payment_plan_1', source: 'floor', source_ref: String(i + k), status: 'active', source_version: i + k, created_at: now, updated_at: now })));
+      await db('client_packages').insert(Array.from({ length: n }, (_, k) => ({
+        client_id: firstClient + ((i + k) % counts.clients), package_id: packageId, alt_id: 'payment_plan_1', source: 'perfect_gym',
+        source_ref: `1:contract:${i + k}`, integration_id: 1, starts_at: now, ends_at: now, status: 'active', source_version: i + k,
+        created_at: now, updated_at: now,
+      })));
     }
     return performance.now() - started;
   } finally {
