@@ -20,6 +20,7 @@ import {
   type SessionFields,
   type SessionFilter,
 } from './repository.js';
+import { forgetSchedules } from './schedule.js';
 
 export async function getActivityOrThrow(ctx: AppContext, id: number): Promise<Activity> {
   const activity = await getActivity(ctx.db, id);
@@ -38,6 +39,7 @@ export async function createActivity(ctx: AppContext, name: string): Promise<Act
 export async function renameActivity(ctx: AppContext, id: number, name: string): Promise<Activity> {
   await getActivityOrThrow(ctx, id);
   await updateActivityRow(ctx.db, id, name, ctx.now());
+  forgetSchedules(ctx);
   return (await getActivity(ctx.db, id))!;
 }
 
@@ -81,6 +83,7 @@ export async function createSession(ctx: AppContext, input: Omit<SessionFields, 
   assertTimes(input.startsAt, input.endsAt);
   await assertReferences(ctx, input);
   const id = await insertSession(ctx.db, { ...input, status: 'scheduled' }, ctx.now());
+  forgetSchedules(ctx, input.locationId);
   return (await getSession(ctx.db, id))!;
 }
 
@@ -92,6 +95,7 @@ export async function updateSession(ctx: AppContext, id: number, patch: Partial<
     throw AppError.rule('capacityBelowBookings', `${before.bookedCount} seats are already booked; capacity cannot go below that`);
   }
   await updateSessionRow(ctx.db, id, patch, ctx.now());
+  forgetSchedules(ctx);
   return (await getSession(ctx.db, id))!;
 }
 
@@ -102,4 +106,5 @@ export async function deleteSession(ctx: AppContext, id: number): Promise<void> 
     throw AppError.conflict(`Session ${session.id} has bookings; set status to cancelled instead of deleting it`);
   }
   await deleteSessionRow(ctx.db, id);
+  forgetSchedules(ctx, session.locationId);
 }

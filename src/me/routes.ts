@@ -11,7 +11,8 @@ import { listIdentitiesOfClient } from '../identities/repository.js';
 import { getLocation } from '../locations/repository.js';
 import { listActivePackagesOfClient } from '../packages/repository.js';
 
-const DAY = 24 * 3600_000;
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
 const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 const classesQuery = z.object({
   from: instant.optional(),
@@ -35,11 +36,12 @@ export function meRouter(ctx: AppContext): Router {
     res.json({ client, identities, packages, homeLocation });
   });
 
-  // Default: the home location, from now for 7 days; at most 31 days at a time.
+  // Default: the home location, from the current minute for 7 days (every member asking within the
+  // minute shares one list); at most 31 days at a time.
   router.get('/api/v1/me/classes', member, async (req, res) => {
     const clientId = clientIdOf(res);
     const q = parse(classesQuery, req.query, 'query');
-    const from = q.from ?? ctx.now();
+    const from = q.from ?? new Date(Math.floor(ctx.now().getTime() / MINUTE) * MINUTE);
     const to = q.to ?? new Date(from.getTime() + 7 * DAY);
     if (to.getTime() <= from.getTime() || to.getTime() - from.getTime() > 31 * DAY) {
       throw AppError.badRequest('to must be after from and at most 31 days later', [{ path: 'to', message: 'invalid range' }]);

@@ -158,6 +158,25 @@ describe('activities, sessions, packages, bookings and attendance', () => {
     expect((await app.http.get('/api/v1/me/bookings').set(as(m.token))).body.items[0].session.activityName).toBe('Yoga');
   });
 
+  it('shares one class list between members, yet shows bookings and edits made here at once', async () => {
+    const from = at(20 * 24 * HOUR);
+    const to = at(21 * 24 * HOUR);
+    const yoga = await session({ startsAt: at(20 * 24 * HOUR + HOUR), endsAt: at(20 * 24 * HOUR + 2 * HOUR), capacity: 3 });
+    const [a, b] = [await member([yogaId]), await member([yogaId])];
+    const seen = async (m: { token: string }) => {
+      const res = await app.http.get(`/api/v1/me/classes?from=${from}&to=${to}`).set(as(m.token));
+      return res.body.items.find((i: { id: number }) => i.id === yoga.id);
+    };
+    expect(await seen(a)).toMatchObject({ seatsLeft: 3, bookable: true, bookingId: null });
+    const booked = await post('/api/v1/me/bookings', { sessionId: yoga.id }, a.token);
+    expect(await seen(a)).toMatchObject({ seatsLeft: 2, bookable: false, reason: 'alreadyBooked', bookingId: booked.body.id });
+    expect(await seen(b)).toMatchObject({ seatsLeft: 2, bookable: true, bookingId: null });
+    await app.http.patch(`/api/v1/admin/sessions/${yoga.id}`).set(as(admin)).send({ capacity: 1, instructor: 'Kim' });
+    expect(await seen(b)).toMatchObject({ seatsLeft: 0, bookable: false, reason: 'full', instructor: 'Kim' });
+    await app.http.delete(`/api/v1/me/bookings/${booked.body.id}`).set(as(a.token));
+    expect(await seen(b)).toMatchObject({ seatsLeft: 1, bookable: true });
+  });
+
   it('keeps members out of admin routes and staff out of member routes', async () => {
     const m = await member([yogaId]);
     expect((await app.http.get('/api/v1/admin/packages').set(as(m.token))).status).toBe(403);
