@@ -101,10 +101,25 @@ export async function timedRun(api: Api, integrationId: number, path: string, bo
   return { ms: performance.now() - t, run: done };
 }
 
-/** autocannon from a separate process on loopback. */
-export async function load(url: string, opts: { method?: string; body?: object; token?: string; seconds: number; connections?: number }) {
-  const { stdout } = await run(process.execPath, ['dist/bench/load.js', url, opts.method ?? 'GET', opts.body ? JSON.stringify(opts.body) : '', opts.token ?? '', String(opts.seconds), String(opts.connections ?? 50)], { maxBuffer: 10 * 1024 * 1024 });
+/**
+ * autocannon from a separate process on loopback: as fast as `connections` allow, or at a fixed
+ * offered `rate` (req/s), where latencies are corrected for coordinated omission.
+ */
+export async function load(url: string, opts: { method?: string; body?: object; token?: string; seconds: number; connections: number; rate?: number }) {
+  const args = [url, opts.method ?? 'GET', opts.body ? JSON.stringify(opts.body) : '', opts.token ?? '', String(opts.seconds), String(opts.connections), String(opts.rate ?? 0)];
+  const { stdout } = await run(process.execPath, ['dist/bench/load.js', ...args], { maxBuffer: 10 * 1024 * 1024 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as { rps: number; p50: number; p99: number; errors: number; non2xx: number; total: number };
+}
+
+/** Median wall time of `times` sequential calls. */
+export async function medianMs(times: number, task: () => Promise<unknown>): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const t = performance.now();
+    await task();
+    samples.push(performance.now() - t);
+  }
+  return samples.sort((a, b) => a - b)[Math.floor(times / 2)]!;
 }
 
 /** Runs async tasks with at most `width` at a time. */
