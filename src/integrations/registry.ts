@@ -5,6 +5,7 @@ import { egymBmaConfigSchema, egymBmaSecretsSchema } from './egym/config.js';
 import { perfectGymConfigSchema, perfectGymSecretsSchema, type PerfectGymConfig } from './perfect-gym/config.js';
 import { perfectGymCredentials } from './perfect-gym/credentials.js';
 import { accessSyncJob, clientsSyncJob, initialSyncJob, testPerfectGymConnection } from './perfect-gym/sync.js';
+import { secretsOf } from './secrets.js';
 import type { Integration, IntegrationType, JobHandler, RunKind } from './types.js';
 
 export type ScheduledJob = Extract<RunKind, 'clients' | 'access'>;
@@ -48,7 +49,7 @@ export const registry: Record<IntegrationType, IntegrationTypeDefinition> = {
     schedules: () => [],
     test: async (_ctx, integration) => {
       const v = (integration.config as { verification: { kind: string } }).verification;
-      const hasSecret = Boolean((integration.secrets as { hs256Secret?: string }).hs256Secret);
+      const hasSecret = Boolean((secretsOf(integration) as { hs256Secret?: string }).hs256Secret);
       if (v.kind === 'hs256' && !hasSecret) return { ok: false, detail: 'verification.kind is hs256 but secrets.hs256Secret is not set' };
       return { ok: true, detail: `Tokens are verified with ${v.kind}` };
     },

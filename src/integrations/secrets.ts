@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Config } from '../config.js';
+import { AppError } from '../errors.js';
 
 /**
  * Integration secrets are stored AES-256-GCM encrypted: base64(iv | tag | ciphertext).
@@ -30,4 +31,15 @@ export function decryptSecrets(key: Buffer, sealed: string): Record<string, unkn
   const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
   decipher.setAuthTag(raw.subarray(12, 28));
   return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8'));
+}
+
+/** An integration's secrets, or a 503 that says how to recover when this SECRETS_KEY cannot decrypt them. */
+export function secretsOf<S>(integration: { id: number; name: string; secrets: S | null }): S {
+  if (integration.secrets === null) {
+    throw AppError.unavailable(
+      `The secrets of integration ${integration.id} (${integration.name}) cannot be decrypted with the SECRETS_KEY clubcore runs with: ` +
+        `start it with the key they were saved with, or enter them again (PATCH /api/v1/admin/integrations/${integration.id} with secrets)`,
+    );
+  }
+  return integration.secrets;
 }

@@ -13,13 +13,19 @@ import {
   updateIntegrationRow,
   type IntegrationRow,
 } from './repository.js';
-import { decryptSecrets, encryptSecrets, secretsKey } from './secrets.js';
+import { decryptSecrets, encryptSecrets, secretsKey, secretsOf } from './secrets.js';
 import type { Integration, IntegrationType, SyncRun } from './types.js';
 
 function open(ctx: AppContext, row: IntegrationRow): Integration {
-  const secrets = row.secretsEncrypted ? decryptSecrets(secretsKey(ctx.config), row.secretsEncrypted) : {};
-  const { secretsEncrypted: _sealed, ...rest } = row;
-  return { ...rest, secrets };
+  const { secretsEncrypted: sealed, ...rest } = row;
+  if (!sealed) return { ...rest, secrets: {} };
+  try {
+    return { ...rest, secrets: decryptSecrets(secretsKey(ctx.config), sealed) };
+  } catch {
+    // A changed or lost SECRETS_KEY: the integration stays listed and editable; what needs the secrets says so (secretsOf).
+    ctx.logger.error({ integrationId: row.id }, 'integration secrets cannot be decrypted with this SECRETS_KEY');
+    return { ...rest, secrets: null };
+  }
 }
 
 export async function getIntegration(ctx: AppContext, id: number): Promise<Integration | null> {
@@ -48,10 +54,10 @@ export async function setCredentialsStatus(ctx: AppContext, id: number, status: 
 /** What staff see: secrets are write-only ("set"), the webhook URL is shown because it must be pasted into Perfect Gym. */
 export function toApi(ctx: AppContext, integration: Integration) {
   const { secrets, ...rest } = integration;
-  const webhookToken = (secrets as { webhookToken?: string }).webhookToken;
+  const webhookToken = (secrets as { webhookToken?: string } | null)?.webhookToken;
   return {
     ...rest,
-    secrets: Object.fromEntries(Object.keys(secrets).filter((k) => k !== 'webhookToken').map((k) => [k, 'set'])),
+    secrets: secrets === null ? 'unreadable' : Object.fromEntries(Object.keys(secrets).filter((k) => k !== 'webhookToken').map((k) => [k, 'set'])),
     ...(webhookToken
       ? { webhookUrl: `${ctx.config.PUBLIC_BASE_URL ?? ''}/api/v1/webhooks/perfect-gym/${integration.id}?token=${webhookToken}` }
       : {}),
@@ -76,13 +82,15 @@ async function validate(ctx: AppContext, type: IntegrationType, config: unknown,
   return { config: c.data as object, secrets: s.data as Record<string, unknown> };
 }
 
+const newWebhookToken = () => randomBytes(24).toString('base64url');
+
 export async function createIntegration(
   ctx: AppContext,
   input: { type: IntegrationType; name: string; active: boolean; config: unknown; secrets: unknown },
 ): Promise<Integration> {
   const { config, secrets } = await validate(ctx, input.type, input.config, input.secrets);
   // Perfect Gym webhooks are not signed: the receiving URL carries this secret token.
-  const sealed = { ...secrets, ...(input.type === 'perfect_gym' ? { webhookToken: randomBytes(24).toString('base64url') } : {}) };
+  const sealed = { ...secrets, ...(input.type === 'perfect_gym' ? { webhookToken: newWebhookToken() } : {}) };
   const id = await insertIntegration(
     ctx.db,
     { type: input.type, name: input.name, active: input.active, config, secretsEncrypted: encryptSecrets(secretsKey(ctx.config), sealed) },
@@ -98,7 +106,8 @@ export async function updateIntegration(
   patch: { name?: string; active?: boolean; config?: Record<string, unknown>; secrets?: Record<string, unknown> },
 ): Promise<Integration> {
   const current = await getIntegrationOrThrow(ctx, id);
-  const { webhookToken, ...currentSecrets } = current.secrets as Record<string, unknown>;
+  // Secrets this SECRETS_KEY cannot decrypt are replaced by the ones given (and a new webhook URL is issued).
+  const { webhookToken = current.type === 'perfect_gym' ? newWebhookToken() : undefined, ...currentSecrets } = (current.secrets ?? {}) as Record<string, unknown>;
   const { config, secrets } = await validate(ctx, current.type, { ...current.config, ...patch.config }, { ...currentSecrets, ...patch.secrets });
   await updateIntegrationRow(
     ctx.db,
@@ -124,7 +133,7 @@ export async function testIntegration(ctx: AppContext, id: number): Promise<{ ok
 }
 
 export function checkWebhookToken(integration: Integration, token: string | undefined): void {
-  const expected = (integration.secrets as { webhookToken?: string }).webhookToken;
+  const expected = secretsOf(integration as Integration<unknown, { webhookToken?: string }>).webhookToken;
   const ok = expected && token && token.length === expected.length && timingSafeEqual(Buffer.from(token), Buffer.from(expected));
   if (!ok) throw AppError.unauthorized('The webhook token is missing or wrong: copy the webhookUrl shown for this integration');
 }

@@ -9,7 +9,8 @@ export interface Integration<C = Record<string, unknown>, S = Record<string, unk
   name: string;
   active: boolean;
   config: C;
-  secrets: S;
+  /** null when the SECRETS_KEY this instance runs with cannot decrypt them: read them with secretsOf(). */
+  secrets: S | null;
   credentialsStatus: 'unknown' | 'ok' | 'failing';
   credentialsDetail: string | null;
   createdAt: string;

@@ -82,4 +82,26 @@ describe('member sign-in with Perfect Gym credentials', () => {
     expect((await login({ login: f.sb.demoLogins[0]!.login, password: 'local-password' }, '10.4.0.1')).status).toBe(200);
     await f.app.http.patch(`/api/v1/admin/integrations/${f.integrationId}`).set(f.auth).send({ config: { baseUrl: f.sb.url } });
   });
+
+  it('keeps local sign-in working and says how to recover when SECRETS_KEY no longer opens the secrets', async () => {
+    const config = f.app.ctx.config as { SECRETS_KEY?: string };
+    const savedWith = config.SECRETS_KEY;
+    config.SECRETS_KEY = Buffer.alloc(32, 7).toString('base64'); // an operator started clubcore with another key
+    try {
+      expect((await login({ login: f.sb.demoLogins[0]!.login, password: 'local-password' }, '10.5.0.1')).status).toBe(200);
+      const pg = await login({ login: f.sb.demoLogins[1]!.login, password: f.sb.demoLogins[1]!.password }, '10.5.0.1');
+      expect(pg.status).toBe(503);
+      expect(pg.body.detail).toMatch(/cannot be decrypted with the SECRETS_KEY/);
+      const shown = await f.app.http.get(`/api/v1/admin/integrations/${f.integrationId}`).set(f.auth);
+      expect(shown.body.secrets).toBe('unreadable');
+      // entering the secret again under the new key recovers
+      const fixed = await f.app.http.patch(`/api/v1/admin/integrations/${f.integrationId}`).set(f.auth).send({ secrets: { clientSecret: f.sb.clientSecret } });
+      expect(fixed.status).toBe(200);
+      expect(fixed.body.secrets).toEqual({ clientSecret: 'set' });
+      expect(fixed.body.webhookUrl).toMatch(/token=/);
+      expect((await login({ login: f.sb.demoLogins[1]!.login, password: f.sb.demoLogins[1]!.password }, '10.5.0.1')).status).toBe(200);
+    } finally {
+      config.SECRETS_KEY = savedWith;
+    }
+  });
 });

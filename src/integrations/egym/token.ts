@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { AppError } from '../../errors.js';
+import { secretsOf } from '../secrets.js';
 import type { Integration } from '../types.js';
 import type { EgymBmaConfig, EgymBmaSecrets } from './config.js';
 
@@ -19,7 +20,7 @@ function keyFor(integration: Integration): { key: Parameters<typeof jwtVerify>[1
   const config = integration.config as unknown as EgymBmaConfig;
   const v = config.verification;
   if (v.kind === 'hs256') {
-    const secret = (integration.secrets as EgymBmaSecrets).hs256Secret;
+    const secret = (secretsOf(integration) as EgymBmaSecrets).hs256Secret;
     if (!secret) throw AppError.unavailable(`EGYM integration ${integration.id} has no HS256 secret configured`);
     return { key: new TextEncoder().encode(secret), algorithms: ['HS256'] };
   }
