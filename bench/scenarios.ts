@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createDb } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
+import type { PgContract, PgMember, PgMemberProduct } from '../src/integrations/perfect-gym/types.js';
 
 const run = promisify(execFile);
 
@@ -30,23 +31,27 @@ export async function sandboxRequests(sb: Sandbox): Promise<number> {
   return (await (await fetch(`${sb.url}/__sandbox/stats`)).json()).requests;
 }
 
-/** Walks a set's version feed without writing anything (the network + parsing floor). */
-export async function walkSet(sb: Sandbox, set: string, filter = ''): Promise<number> {
+/** Walks a set's version feed without writing anything (the network + parsing floor); returns the rows. */
+export async function walkSet<T>(sb: Sandbox, set: string, filter = ''): Promise<T[]> {
   let url: string | undefined = `${sb.url}/Api/v2.2/odata/${set}?$filter=${encodeURIComponent(`version gt 0${filter ? ` and (${filter})` : ''}`)}&$orderby=version`;
-  let rows = 0;
+  const rows: T[] = [];
   while (url) {
-    const body = (await (await fetch(url, { headers: sb.headers })).json()) as { value: unknown[]; '@odata.nextLink'?: string };
-    rows += body.value.length;
+    const body = (await (await fetch(url, { headers: sb.headers })).json()) as { value: T[]; '@odata.nextLink'?: string };
+    for (const row of body.value) rows.push(row);
     url = body['@odata.nextLink'];
   }
   return rows;
 }
 
+const plainDate = (local: string | null) => (local ? new Date(`${local.slice(0, 19)}Z`) : null);
+
 /**
- * The write floor: the rows the sync writes (clients, their identities, client packages), with the
- * same columns and similar values, as plain multi-row INSERTs of 500 in a transaction per batch.
+ * The write floor: the very rows the sync writes (clients with their identities, then the contracts
+ * and member products of those clients as client packages), with the same columns and values, as
+ * plain multi-row INSERTs of 500, one transaction per batch. Real values matter: random names and
+ * e-mails cost more index maintenance than made-up sequential ones.
  */
-export async function bulkInsertFloor(databaseUrl: string, counts: { clients: number; packages: number }): Promise<number> {
+export async function bulkInsertFloor(databaseUrl: string, walked: { members: PgMember[]; contracts: PgContract[]; products: PgMemberProduct[] }): Promise<{ ms: number; clients: number; packages: number }> {
   const db = createDb(databaseUrl);
   try {
     await migrateLatest(db);
@@ -54,29 +59,41 @@ export async function bulkInsertFloor(databaseUrl: string, counts: { clients: nu
     const started = performance.now();
     const [identityType] = await db('identity_types').insert({ name: 'floor', kind: 'other', max_per_client: 1, min_days_between_changes: 0, active: true, created_at: now, updated_at: now });
     const [locationId] = await db('locations').insert({ name: 'Floor', timezone: 'Europe/Warsaw', created_at: now, updated_at: now });
-    const [packageId] = await db('packages').insert({ name: 'Floor', alt_id: 'payment_plan_1', created_at: now, updated_at: now });
-    for (let i = 0; i < counts.clients; i += 500) {
-      const n = Math.min(500, counts.clients - i);
+    const packageIds = new Map<string, number>();
+    const packageFor = async (altId: string) => {
+      if (!packageIds.has(altId)) packageIds.set(altId, (await db('packages').insert({ name: altId, alt_id: altId, created_at: now, updated_at: now }))[0]!);
+      return packageIds.get(altId)!;
+    };
+    const clientIds = new Map<number, number>();
+    for (let i = 0; i < walked.members.length; i += 500) {
+      const batch = walked.members.slice(i, i + 500);
       await db.transaction(async (trx) => {
-        await trx('clients').insert(Array.from({ length: n }, (_, k) => ({
-          external_key: `1:member:${i + k}`, first_name: 'Firstname', last_name: `Lastname${i + k}`, email: `member${i + k}@example.com`,
-          phone: `+48 600 ${i + k}`, birth_date: '1990-01-01', home_location_id: locationId, member_number: `M${i + k}`, status: 'active',
-          source: 'perfect_gym', source_version: i + k, created_at: now, updated_at: now,
+        await trx('clients').insert(batch.map((m) => ({
+          external_key: `1:member:${m.id}`, first_name: m.firstName ?? '', last_name: m.lastName ?? '', email: m.email, phone: m.phoneNumber,
+          birth_date: m.birthdate?.slice(0, 10) ?? null, home_location_id: locationId, member_number: m.number, status: 'active',
+          source: 'perfect_gym', source_version: m.version, created_at: now, updated_at: now,
         })));
-        const ids: number[] = await trx('clients').whereIn('external_key', Array.from({ length: n }, (_, k) => `1:member:${i + k}`)).pluck('id');
-        await trx('client_identities').insert(ids.map((id, k) => ({ client_id: id, identity_type_id: identityType, value: String(i + k), created_at: now, updated_at: now })));
+        const rows: { id: number; external_key: string }[] = await trx('clients').whereIn('external_key', batch.map((m) => `1:member:${m.id}`)).select('id', 'external_key');
+        for (const r of rows) clientIds.set(Number(r.external_key.split(':')[2]), r.id);
+        await trx('client_identities').insert(batch.map((m) => ({ client_id: clientIds.get(m.id), identity_type_id: identityType, value: String(m.id), created_at: now, updated_at: now })));
       });
     }
-    const firstClient = (await db('clients').min({ id: 'id' }).first())!.id as number;
-    for (let i = 0; i < counts.packages; i += 500) {
-      const n = Math.min(500, counts.packages - i);
-      await db('client_packages').insert(Array.from({ length: n }, (_, k) => ({
-        client_id: firstClient + ((i + k) % counts.clients), package_id: packageId, alt_id: 'payment_plan_1', source: 'perfect_gym',
-        source_ref: `1:contract:${i + k}`, integration_id: 1, starts_at: now, ends_at: now, status: 'active', source_version: i + k,
-        created_at: now, updated_at: now,
-      })));
+    const packages = [
+      ...walked.contracts.map((c) => ({ memberId: c.memberId, altId: `payment_plan_${c.paymentPlanId}`, ref: `1:contract:${c.id}`, startsAt: c.startDate, endsAt: c.cancelDate ?? c.endDate, version: c.version })),
+      ...walked.products.map((p) => ({ memberId: p.memberId, altId: `product_${p.productId}`, ref: `1:member_product:${p.id}`, startsAt: p.purchaseDate, endsAt: p.expiryDate, version: p.version })),
+    ].filter((p) => clientIds.has(p.memberId));
+    for (const p of packages) await packageFor(p.altId);
+    for (let i = 0; i < packages.length; i += 500) {
+      const batch = packages.slice(i, i + 500);
+      await db.transaction(async (trx) => {
+        await trx('client_packages').insert(batch.map((p) => ({
+          client_id: clientIds.get(p.memberId), package_id: packageIds.get(p.altId), alt_id: p.altId, source: 'perfect_gym', source_ref: p.ref,
+          integration_id: 1, starts_at: plainDate(p.startsAt), ends_at: plainDate(p.endsAt), status: 'active', source_version: p.version,
+          created_at: now, updated_at: now,
+        })));
+      });
     }
-    return performance.now() - started;
+    return { ms: performance.now() - started, clients: clientIds.size, packages: packages.length };
   } finally {
     await db.destroy();
   }
