@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as m0001 from './0001_domain.js';
 import * as m0002 from './0002_sync.js';
 import * as m0003 from './0003_login_throttle.js';
+import * as m0004 from './0004_email_nocase_index.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0001_domain': m0001,
   '0002_sync': m0002,
   '0003_login_throttle': m0003,
+  '0004_email_nocase_index': m0004,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
