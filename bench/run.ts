@@ -5,7 +5,7 @@
  */
 import { execSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -28,9 +28,10 @@ const opts = new Command()
   .option('--no-polling', 'skip the polling-only latency (up to two minutes)')
   .option('--until <section>', `stop after this section: ${SECTIONS.join(', ')}`, 'api')
   .option('--profile <dir>', 'write a CPU profile of each clubcore process to this folder (open it in Chrome DevTools)')
+  .option('--keep', 'keep the databases (to look into them or serve them again) instead of dropping them')
   .option('--out <file>', 'results file', 'bench/RESULTS.md')
   .parse()
-  .opts<{ members: number; dialects: string; mysql: string; seconds: number; deltaMembers: number; deltaContracts: number; polling: boolean; until: Section; profile?: string; out: string }>();
+  .opts<{ members: number; dialects: string; mysql: string; seconds: number; deltaMembers: number; deltaContracts: number; polling: boolean; until: Section; profile?: string; keep?: boolean; out: string }>();
 if (!SECTIONS.includes(opts.until)) throw new Error(`--until takes one of ${SECTIONS.join(', ')}`);
 /** True when the run stops before `section` (each section needs the ones before it). */
 const stopsBefore = (section: Section) => SECTIONS.indexOf(section) > SECTIONS.indexOf(opts.until);
@@ -50,7 +51,10 @@ async function databaseUrl(dialect: string): Promise<string> {
 }
 
 async function dropDatabase(url: string) {
-  if (!url.startsWith('mysql:')) return;
+  if (url.startsWith('sqlite:')) {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${url.slice('sqlite:'.length)}${suffix}`, { force: true });
+    return;
+  }
   const admin = createDb(opts.mysql, { poolMax: 1 });
   await admin.raw(`DROP DATABASE IF EXISTS \`${new URL(url).pathname.slice(1)}\``);
   await admin.destroy();
@@ -209,7 +213,8 @@ async function benchDialect(dialect: string): Promise<Row[]> {
     return rows;
   } finally {
     for (const child of children.reverse()) await child.stop();
-    for (const url of urls) await dropDatabase(url);
+    if (opts.keep) console.log(`kept: clubcore database ${urls[0]}, floor database ${urls[1]}`);
+    else for (const url of urls) await dropDatabase(url);
   }
 }
 
