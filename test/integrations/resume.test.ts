@@ -1,5 +1,6 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { recordPage } from '../../src/jobs/runs.js';
 import { startWorker } from '../../src/jobs/worker.js';
 import { expectedMembers, startSyncFixture, type SyncFixture } from './support.js';
 
@@ -36,10 +37,20 @@ describe('sync runs survive a killed worker and many instances', () => {
     const expected = expectedMembers(f.sb, f.locations.map((l) => l.clubId));
     expect((await f.app.ctx.db('clients')).length).toBe(expected.length);
     expect(importedBefore).toBeLessThan(expected.length);
-    // resumed, not restarted: members seen across both attempts stay below twice the total
-    expect(done.progress.membersSeen).toBeLessThan(expected.length + importedBefore);
+    // resumed, not restarted, and progress commits with each page: every member counted exactly once
+    expect(done.progress.membersSeen).toBe(expected.length);
+    expect(done.progress.clientsCreated).toBe(expected.length);
     const identities = await f.app.ctx.db('client_identities').where({ identity_type_id: f.identityTypeId });
     expect(new Set(identities.map((i: { value: string }) => i.value)).size).toBe(expected.length);
+  });
+
+  it('refuses a page from a worker that no longer holds the run, leaving progress as it was', async () => {
+    const run = await f.app.ctx.db('sync_runs').orderBy('id', 'desc').first();
+    await f.app.ctx.db('sync_runs').where({ id: run.id }).update({ lease_owner: 'worker-c' });
+    await expect(f.app.ctx.db.transaction((trx) => recordPage(trx, run.id, 'worker-a', { membersSeen: 1 }, { step: 9 }))).rejects.toThrow(/taken over/);
+    const after = await f.app.ctx.db('sync_runs').where({ id: run.id }).first();
+    expect([after.progress, after.checkpoint]).toEqual([run.progress, run.checkpoint]);
+    await f.app.ctx.db('sync_runs').where({ id: run.id }).update({ lease_owner: run.lease_owner });
   });
 
   const mysql = process.env.TEST_DATABASE_URL ? it : it.skip;
