@@ -11,14 +11,14 @@ import autocannon from 'autocannon';
 const [url, method, body, token, seconds, connections, rate] = process.argv.slice(2);
 const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
 
-async function closedLoop() {
-  const result = await autocannon({ url: url!, method: method as 'GET' | 'POST', body: body || undefined, headers, duration: Number(seconds), connections: Number(connections) });
+async function closedLoop(forSeconds: number) {
+  const result = await autocannon({ url: url!, method: method as 'GET' | 'POST', body: body || undefined, headers, duration: forSeconds, connections: Number(connections) });
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx, total: result.requests.total };
 }
 
-async function openLoop(perSecond: number) {
+async function openLoop(perSecond: number, forSeconds: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: Number(connections) });
-  const total = Math.round(perSecond * Number(seconds));
+  const total = Math.round(perSecond * forSeconds);
   const latencies: number[] = [];
   let errors = 0;
   let non2xx = 0;
@@ -53,4 +53,9 @@ async function openLoop(perSecond: number) {
   return { rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), errors, non2xx, total: latencies.length };
 }
 
-console.log(JSON.stringify(Number(rate) > 0 ? await openLoop(Number(rate)) : await closedLoop()));
+// Like autocannon's --warmup: the same load for a moment first, unmeasured, so what the previous
+// scenario left behind (garbage to collect, cold code paths) does not land in this one's tail.
+const WARMUP_SECONDS = Math.min(2, Number(seconds));
+const measure = (forSeconds: number) => (Number(rate) > 0 ? openLoop(Number(rate), forSeconds) : closedLoop(forSeconds));
+await measure(WARMUP_SECONDS);
+console.log(JSON.stringify(await measure(Number(seconds))));

@@ -44,6 +44,7 @@ export async function startCli(args: string[], env: Record<string, string>, read
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
+        child.kill('SIGCONT'); // in case a scenario paused it
         child.kill('SIGTERM');
       }),
   };

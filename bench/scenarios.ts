@@ -32,7 +32,7 @@ export async function sandboxRequests(sb: Sandbox): Promise<number> {
 }
 
 /** Walks a set's version feed without writing anything (the network + parsing floor); returns the rows. */
-export async function walkSet<T>(sb: Sandbox, set: string, filter = ''): Promise<T[]> {
+async function walkSet<T>(sb: Sandbox, set: string, filter = ''): Promise<T[]> {
   let url: string | undefined = `${sb.url}/Api/v2.2/odata/${set}?$filter=${encodeURIComponent(`version gt 0${filter ? ` and (${filter})` : ''}`)}&$orderby=version`;
   const rows: T[] = [];
   while (url) {
@@ -51,7 +51,7 @@ const plainDate = (local: string | null) => (local ? new Date(`${local.slice(0, 
  * plain multi-row INSERTs of 500, one transaction per batch. Real values matter: random names and
  * e-mails cost more index maintenance than made-up sequential ones.
  */
-export async function bulkInsertFloor(databaseUrl: string, walked: { members: PgMember[]; contracts: PgContract[]; products: PgMemberProduct[] }): Promise<{ ms: number; clients: number; packages: number }> {
+async function bulkInsertFloor(databaseUrl: string, walked: { members: PgMember[]; contracts: PgContract[]; products: PgMemberProduct[] }): Promise<{ ms: number; clients: number; packages: number }> {
   const db = createDb(databaseUrl);
   try {
     await migrateLatest(db);
@@ -97,6 +97,22 @@ export async function bulkInsertFloor(databaseUrl: string, walked: { members: Pg
   } finally {
     await db.destroy();
   }
+}
+
+/**
+ * The floor for an initial sync: (a) walking the pages it reads, without writing, then (b) writing
+ * those rows with plain INSERTs into an empty database. The walked rows are dropped on return, so
+ * they do not weigh on the scenarios after this one.
+ */
+export async function measureFloor(sb: Sandbox, clubIds: number[], databaseUrl: string) {
+  const started = performance.now();
+  const members: PgMember[] = [];
+  for (const id of clubIds) members.push(...(await walkSet<PgMember>(sb, 'Members', `homeClubId eq ${id} and isDeleted eq false and isActive eq true`)));
+  const contracts = await walkSet<PgContract>(sb, 'Contracts', 'isDeleted eq false');
+  const products = await walkSet<PgMemberProduct>(sb, 'MemberProducts', 'isDeleted eq false');
+  const readMs = performance.now() - started;
+  const written = await bulkInsertFloor(databaseUrl, { members, contracts, products });
+  return { readMs, writeMs: written.ms, clients: written.clients, packages: written.packages };
 }
 
 /** Waits until a sync run ends; returns it with its wall time. */
