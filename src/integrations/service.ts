@@ -106,8 +106,9 @@ export async function updateIntegration(
   patch: { name?: string; active?: boolean; config?: Record<string, unknown>; secrets?: Record<string, unknown> },
 ): Promise<Integration> {
   const current = await getIntegrationOrThrow(ctx, id);
-  // Secrets this SECRETS_KEY cannot decrypt are replaced by the ones given (and a new webhook URL is issued).
-  const { webhookToken = current.type === 'perfect_gym' ? newWebhookToken() : undefined, ...currentSecrets } = (current.secrets ?? {}) as Record<string, unknown>;
+  const { webhookToken: keptToken, ...currentSecrets } = (current.secrets ?? {}) as Record<string, unknown>;
+  // Secrets this SECRETS_KEY cannot decrypt are replaced by the ones given; Perfect Gym then gets a new webhook URL.
+  const webhookToken = keptToken ?? (current.type === 'perfect_gym' ? newWebhookToken() : undefined);
   const { config, secrets } = await validate(ctx, current.type, { ...current.config, ...patch.config }, { ...currentSecrets, ...patch.secrets });
   await updateIntegrationRow(
     ctx.db,
