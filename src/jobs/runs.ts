@@ -70,26 +70,25 @@ export async function enqueueRun(
   input: { integrationId: number; kind: RunKind; scope: string; trigger: RunTrigger },
 ): Promise<{ run: SyncRun; created: boolean }> {
   const key = jobKey(input.integrationId, input.kind, input.scope);
-  const active = await activeRuns(ctx.db, key);
-  if (input.trigger === 'manual' && active.length) {
-    throw AppError.conflict(`A ${input.kind} sync for ${input.scope} is already ${active[0]!.status} (run ${active[0]!.id}); wait for it to finish`, 'runActive');
-  }
-  const queued = active.find((r) => r.status === 'queued');
-  if (queued) return { run: queued, created: false };
-  const now = ctx.now();
-  try {
-    const [id] = await ctx.db('sync_runs').insert({
-      integration_id: input.integrationId, kind: input.kind, scope: input.scope, trigger: input.trigger, status: 'queued',
-      active_key: `${key}:queued`, progress: '{}', created_at: now,
-    });
-    runQueued.emit('queued');
-    return { run: (await getRun(ctx.db, Number(id)))!, created: true };
-  } catch (err) {
-    // Lost a race with another enqueue: theirs is the queued run.
-    const winner = (await activeRuns(ctx.db, key)).find((r) => r.status === 'queued');
-    if (!winner) throw err;
-    if (input.trigger === 'manual') throw AppError.conflict(`A ${input.kind} sync for ${input.scope} is already queued (run ${winner.id})`, 'runActive');
-    return { run: winner, created: false };
+  // A lost insert race is retried: the winner may already have been claimed (running) by the time
+  // we look, and then this trigger still needs a queued follow-up of its own.
+  for (let attempt = 1; ; attempt++) {
+    const active = await activeRuns(ctx.db, key);
+    if (input.trigger === 'manual' && active.length) {
+      throw AppError.conflict(`A ${input.kind} sync for ${input.scope} is already ${active[0]!.status} (run ${active[0]!.id}); wait for it to finish`, 'runActive');
+    }
+    const queued = active.find((r) => r.status === 'queued');
+    if (queued) return { run: queued, created: false };
+    try {
+      const [id] = await ctx.db('sync_runs').insert({
+        integration_id: input.integrationId, kind: input.kind, scope: input.scope, trigger: input.trigger, status: 'queued',
+        active_key: `${key}:queued`, progress: '{}', created_at: ctx.now(),
+      });
+      runQueued.emit('queued');
+      return { run: (await getRun(ctx.db, Number(id)))!, created: true };
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
   }
 }
 
