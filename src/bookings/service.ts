@@ -52,25 +52,39 @@ export interface ClassForMember extends ClassSession {
   bookingId: number | null;
 }
 
-/** A member's class list with bookable + reason per session (two queries and the location's shared schedule). */
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/**
+ * A member's class list with bookable + reason per session (two queries and the location's shared
+ * schedule). Default: the home location, from the current minute for 7 days (every member asking
+ * within the minute shares one list); at most 31 days at a time.
+ */
 export async function listClassesForClient(
   ctx: AppContext,
   clientId: number,
-  query: { locationId: number; from: Date; to: Date },
-): Promise<ClassForMember[]> {
-  const sessions = await scheduleAt(ctx, query.locationId, query.from, query.to);
+  query: { locationId?: number; from?: Date; to?: Date },
+): Promise<{ locationId: number; from: Date; to: Date; items: ClassForMember[] }> {
+  const from = query.from ?? new Date(Math.floor(ctx.now().getTime() / MINUTE) * MINUTE);
+  const to = query.to ?? new Date(from.getTime() + 7 * DAY);
+  if (to.getTime() <= from.getTime() || to.getTime() - from.getTime() > 31 * DAY) {
+    throw AppError.badRequest('to must be after from and at most 31 days later', [{ path: 'to', message: 'invalid range' }]);
+  }
+  const locationId = query.locationId ?? (await homeLocationOf(ctx, clientId));
+  const sessions = await scheduleAt(ctx, locationId, from, to);
   const [grants, bookings] = await Promise.all([
     listGrantsOfClient(ctx.db, clientId),
     bookingStatusesOf(ctx.db, clientId, sessions.map((s) => s.id)),
   ]);
   const now = ctx.now();
-  return sessions.map((s) => {
+  const items = sessions.map((s) => {
     const booking = bookings.get(s.id);
     const reason = whyNotBookable(s, grants, booking?.status, now);
     // Object.assign, not { ...s, bookable, ... }: adding keys after a spread of this many takes V8 off
     // its fast path (~4 µs per session instead of ~0.25). reason: undefined is left out of the JSON.
     return Object.assign({}, s, { bookable: reason === null, reason: reason ?? undefined, bookingId: booking && HELD.includes(booking.status) ? booking.id : null });
   });
+  return { locationId, from, to, items };
 }
 
 export async function bookSession(ctx: AppContext, clientId: number, sessionId: number, source = 'app'): Promise<Booking> {
@@ -117,7 +131,7 @@ export async function cancelBooking(ctx: AppContext, clientId: number, bookingId
 }
 
 /** The location a member's class list defaults to. */
-export async function defaultLocationOf(ctx: AppContext, clientId: number): Promise<number> {
+async function homeLocationOf(ctx: AppContext, clientId: number): Promise<number> {
   const client = await getClient(ctx.db, clientId);
   if (!client?.homeLocationId) {
     throw AppError.badRequest('You have no home location; pass locationId', [{ path: 'locationId', message: 'required when the member has no home location' }]);

@@ -1,18 +1,15 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { listBookingsOfClient } from '../bookings/repository.js';
-import { bookSession, cancelBooking, defaultLocationOf, listClassesForClient } from '../bookings/service.js';
+import { bookSession, cancelBooking, listClassesForClient } from '../bookings/service.js';
 import { getClientOrThrow } from '../clients/service.js';
 import type { AppContext } from '../context.js';
-import { AppError } from '../errors.js';
 import { clientIdOf, requireClient } from '../http/auth.js';
 import { idParams, parse } from '../http/validate.js';
 import { listIdentitiesOfClient } from '../identities/repository.js';
 import { getLocation } from '../locations/repository.js';
 import { listActivePackagesOfClient } from '../packages/repository.js';
 
-const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
 const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 const classesQuery = z.object({
   from: instant.optional(),
@@ -36,18 +33,9 @@ export function meRouter(ctx: AppContext): Router {
     res.json({ client, identities, packages, homeLocation });
   });
 
-  // Default: the home location, from the current minute for 7 days (every member asking within the
-  // minute shares one list); at most 31 days at a time.
   router.get('/api/v1/me/classes', member, async (req, res) => {
-    const clientId = clientIdOf(res);
-    const q = parse(classesQuery, req.query, 'query');
-    const from = q.from ?? new Date(Math.floor(ctx.now().getTime() / MINUTE) * MINUTE);
-    const to = q.to ?? new Date(from.getTime() + 7 * DAY);
-    if (to.getTime() <= from.getTime() || to.getTime() - from.getTime() > 31 * DAY) {
-      throw AppError.badRequest('to must be after from and at most 31 days later', [{ path: 'to', message: 'invalid range' }]);
-    }
-    const locationId = q.locationId ?? (await defaultLocationOf(ctx, clientId));
-    res.json({ locationId, from: from.toISOString(), to: to.toISOString(), items: await listClassesForClient(ctx, clientId, { locationId, from, to }) });
+    const list = await listClassesForClient(ctx, clientIdOf(res), parse(classesQuery, req.query, 'query'));
+    res.json({ ...list, from: list.from.toISOString(), to: list.to.toISOString() });
   });
 
   router.get('/api/v1/me/bookings', member, async (_req, res) => {
