@@ -16,6 +16,10 @@ import { importMemberJustInTime } from './members.js';
 export function perfectGymCredentials(integration: Integration): CredentialsVerifier {
   return async (ctx, { login, password }) => {
     const config = integration.config as unknown as PerfectGymConfig;
+    if (integration.secrets === null) {
+      // The operator's fix (key or PATCH) is logged when the integration is opened; the member gets what they can act on.
+      throw AppError.unavailable('Signing in with your Perfect Gym password is not possible right now: the club must reconnect its membership system. Please tell the club staff');
+    }
     let result;
     try {
       result = await createPerfectGymClient(ctx, integration, { retries: 1 }).verifyCredentials(login, password);
