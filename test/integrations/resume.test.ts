@@ -1,6 +1,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { recordPage } from '../../src/jobs/runs.js';
+import Database from 'better-sqlite3';
+import { enqueueRun, recordPage } from '../../src/jobs/runs.js';
 import { startWorker } from '../../src/jobs/worker.js';
 import { expectedMembers, startSyncFixture, type SyncFixture } from './support.js';
 
@@ -51,6 +52,31 @@ describe('sync runs survive a killed worker and many instances', () => {
     const after = await f.app.ctx.db('sync_runs').where({ id: run.id }).first();
     expect([after.progress, after.checkpoint]).toEqual([run.progress, run.checkpoint]);
     await f.app.ctx.db('sync_runs').where({ id: run.id }).update({ lease_owner: run.lease_owner });
+  });
+
+  const sqlite = process.env.TEST_DATABASE_URL ? it.skip : it;
+  sqlite('a trigger that loses the queueing race to a run claimed meanwhile queues a follow-up of its own (SQLite)', async () => {
+    const { db } = f.app.ctx;
+    // Another instance's worker claims the winning run just after the losing insert hits the unique
+    // key. better-sqlite3 is synchronous, so a second connection can do that inside knex's
+    // query-error event, before the loser goes on.
+    const otherInstance = new Database(f.app.database.url.replace(/^sqlite:/, ''));
+    const claimQueued = () => {
+      db.off('query-error', claimQueued);
+      otherInstance.prepare("UPDATE sync_runs SET status = 'running', active_key = replace(active_key, ':queued', ':running') WHERE active_key LIKE '%:race:queued'").run();
+    };
+    db.on('query-error', claimQueued);
+    try {
+      const trigger = { integrationId: f.integrationId, kind: 'access', scope: 'race', trigger: 'webhook' } as const;
+      const [first, second] = await Promise.all([enqueueRun(f.app.ctx, trigger), enqueueRun(f.app.ctx, trigger)]);
+      expect([first.created, second.created]).toEqual([true, true]);
+      const runs = await db('sync_runs').where({ scope: 'race' }).orderBy('id');
+      expect(runs.map((r: { status: string }) => r.status)).toEqual(['running', 'queued']);
+    } finally {
+      db.off('query-error', claimQueued);
+      otherInstance.close();
+      await db('sync_runs').where({ scope: 'race' }).delete();
+    }
   });
 
   const mysql = process.env.TEST_DATABASE_URL ? it : it.skip;
