@@ -135,8 +135,9 @@ export async function timedRun(api: Api, integrationId: number, path: string, bo
 }
 
 /**
- * autocannon from a separate process on loopback: as fast as `connections` allow, or at a fixed
- * offered `rate` (req/s), where latencies are corrected for coordinated omission.
+ * Load from a separate process on loopback (bench/load.ts): autocannon as fast as `connections`
+ * allow, or an open-loop generator at a fixed offered `rate` (req/s), each latency measured from
+ * when its request was due.
  */
 export async function load(url: string, opts: { method?: string; body?: object; token?: string; seconds: number; connections: number; rate?: number }) {
   const args = [url, opts.method ?? 'GET', opts.body ? JSON.stringify(opts.body) : '', opts.token ?? '', String(opts.seconds), String(opts.connections), String(opts.rate ?? 0)];

@@ -56,9 +56,10 @@ const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
 /**
- * A member's class list with bookable + reason per session (two queries and the location's shared
- * schedule). Default: the home location, from the current minute for 7 days (every member asking
- * within the minute shares one list); at most 31 days at a time.
+ * A member's class list with bookable + reason per session: two queries and the location's shared
+ * schedule, one more for the home location when none is given. Default: the home location, from
+ * the current minute for 7 days (every member asking within the minute shares one list); at most
+ * 31 days at a time.
  */
 export async function listClassesForClient(
   ctx: AppContext,

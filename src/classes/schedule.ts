@@ -10,7 +10,7 @@ import { listSessionsAt, type ClassSession } from './repository.js';
  */
 const SCHEDULE_TTL_MS = 1_000;
 const LISTS_KEPT_PER_LOCATION = 50;
-export const SESSIONS_PER_LIST = 500;
+const SESSIONS_PER_LIST = 500;
 
 interface KeptList {
   until: number;

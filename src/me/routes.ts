@@ -34,8 +34,7 @@ export function meRouter(ctx: AppContext): Router {
   });
 
   router.get('/api/v1/me/classes', member, async (req, res) => {
-    const list = await listClassesForClient(ctx, clientIdOf(res), parse(classesQuery, req.query, 'query'));
-    res.json({ ...list, from: list.from.toISOString(), to: list.to.toISOString() });
+    res.json(await listClassesForClient(ctx, clientIdOf(res), parse(classesQuery, req.query, 'query')));
   });
 
   router.get('/api/v1/me/bookings', member, async (_req, res) => {
