@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { requireStaff } from '../http/auth.js';
 import { pageQuery } from '../http/paging.js';
-import { parse } from '../http/validate.js';
+import { instant, parse } from '../http/validate.js';
 import { listDoorEvents, recordDoorAccess } from './service.js';
 
 const eventBody = z
@@ -12,7 +12,7 @@ const eventBody = z
     doorCode: z.string().trim().min(1).max(100).optional(),
     clientId: z.number().int().positive().optional(),
     identity: z.strictObject({ typeId: z.number().int().positive(), value: z.string().trim().min(1).max(191) }).optional(),
-    occurredAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
+    occurredAt: instant,
     // The door system's own id for this entry: sending the same one twice records it once.
     externalId: z.string().trim().min(1).max(100).optional(),
   })

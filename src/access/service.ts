@@ -6,6 +6,7 @@ import { AppError } from '../errors.js';
 import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
 import { findClientIdByIdentity } from '../identities/repository.js';
 import { insertEventOnce, listDoorEventsPage, type DoorAccessEvent, type DoorEventFilter } from './repository.js';
+import { inTransaction } from '../db/transaction.js';
 
 export interface DoorAccessInput {
   door: { id: number } | { code: string };
@@ -45,7 +46,7 @@ async function resolveClientId(ctx: AppContext, client: DoorAccessInput['client'
 export async function recordDoorAccess(ctx: AppContext, input: DoorAccessInput): Promise<{ event: DoorAccessEvent; markedAttended: number[] }> {
   const door = await resolveDoor(ctx, input.door);
   const clientId = await resolveClientId(ctx, input.client);
-  return ctx.db.transaction(async (trx) => {
+  return inTransaction(ctx.db, async (trx) => {
     const { event, created } = await insertEventOnce(
       trx,
       { doorId: door.id, locationId: door.locationId, clientId, occurredAt: input.occurredAt, source: input.source ?? 'manual', sourceRef: input.sourceRef },

@@ -13,7 +13,7 @@ import { findLocationByEgymLocationId, getLocation } from '../locations/reposito
 import { listActiveIntegrations } from '../integrations/service.js';
 import { authenticateMember, localPassword, type CredentialsVerifier } from './member-login.js';
 import { createSession, deleteSession } from './sessions.js';
-import { assertNotThrottled, recordFailure, recordSuccess } from './throttle.js';
+import { throttled } from './throttle.js';
 
 const egymBody = z.strictObject({ token: z.string().min(1).max(10_000) });
 
@@ -51,13 +51,9 @@ export function authRouter(ctx: AppContext): Router {
 
   router.post('/api/v1/auth/login', async (req, res) => {
     const credentials = parse(loginBody, req.body);
-    const ip = req.ip ?? 'unknown';
-    await assertNotThrottled(ctx, credentials.login, ip);
-    const member = await authenticateMember(ctx, await passwordVerifiers(ctx), credentials, req, res).catch(async (err) => {
-      if (err instanceof AppError && err.status === 401) await recordFailure(ctx, credentials.login, ip);
-      throw err;
-    });
-    await recordSuccess(ctx, credentials.login);
+    const member = await throttled(ctx, 'member', credentials.login, req.ip ?? 'unknown', async () =>
+      authenticateMember(ctx, await passwordVerifiers(ctx), credentials, req, res),
+    );
     const session = await createSession(ctx, { type: 'client', id: member.clientId }, member.method);
     res.json({ ...session, client: await getClient(ctx.db, member.clientId) });
   });
@@ -71,7 +67,7 @@ export function authRouter(ctx: AppContext): Router {
     // The class list defaults to the home location; a member without one gets the EGYM location they opened the app at.
     const homeLocation =
       (client.homeLocationId ? await getLocation(ctx.db, client.homeLocationId) : null) ??
-      (claims.externalGymId ? await findLocationByEgymLocationId(ctx.db, String(claims.externalGymId)) : null);
+      (claims.externalGymId ? await findLocationByEgymLocationId(ctx.db, claims.externalGymId) : null);
     const session = await createSession(ctx, { type: 'client', id: clientId }, 'egym');
     res.json({ ...session, client, homeLocation });
   });

@@ -15,6 +15,7 @@ import {
   type Booking,
   type BookingStatus,
 } from './repository.js';
+import { inTransaction } from '../db/transaction.js';
 
 export type NotBookableReason = 'noPackage' | 'full' | 'started' | 'alreadyBooked' | 'sessionCancelled';
 
@@ -94,7 +95,7 @@ export async function bookSession(ctx: AppContext, clientId: number, sessionId: 
   const grants = await listGrantsOfClient(ctx.db, clientId);
   const now = ctx.now();
   try {
-    const id = await ctx.db.transaction(async (trx) => {
+    const id = await inTransaction(ctx.db, async (trx) => {
       const existing = await findBooking(trx, sessionId, clientId);
       const reason = whyNotBookable({ ...session, seatsLeft: 1 }, grants, existing?.status, now);
       if (reason) throw AppError.rule(reason, REASON_TEXT[reason]);
@@ -124,7 +125,7 @@ export async function cancelBooking(ctx: AppContext, clientId: number, bookingId
   if (booking.status !== 'booked') throw AppError.rule('notBooked', `This booking is ${booking.status} and can no longer be cancelled`);
   const session = (await getSession(ctx.db, booking.sessionId))!;
   if (new Date(session.startsAt).getTime() <= ctx.now().getTime()) throw AppError.rule('started', REASON_TEXT.started);
-  await ctx.db.transaction(async (trx) => {
+  await inTransaction(ctx.db, async (trx) => {
     if (await cancelBookingRow(trx, bookingId, ctx.now())) await releaseSeat(trx, booking.sessionId);
   });
   forgetSchedules(ctx, session.locationId);

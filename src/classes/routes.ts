@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { requireStaff } from '../http/auth.js';
 import { pageQuery } from '../http/paging.js';
-import { idParams, parse } from '../http/validate.js';
+import { idParams, instant, parse } from '../http/validate.js';
 import { SESSION_STATUSES } from './repository.js';
 import {
   createActivity,
@@ -18,7 +18,6 @@ import {
   updateSession,
 } from './service.js';
 
-const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 const activityBody = z.strictObject({ name: z.string().trim().min(1).max(200) });
 const sessionFields = z.strictObject({
   activityId: z.number().int().positive(),

@@ -23,6 +23,7 @@ import {
   type IdentityType,
   type IdentityTypeFields,
 } from './repository.js';
+import { inTransaction } from '../db/transaction.js';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -98,7 +99,7 @@ export async function addIdentity(
   const existing = async (db: Db) =>
     (await listIdentitiesOfClient(db, clientId)).find((i) => i.identityTypeId === identityTypeId && i.value === value)!;
   try {
-    return await ctx.db.transaction(async (trx) => {
+    return await inTransaction(ctx.db, async (trx) => {
       if (!(await getClientForUpdate(trx, clientId))) throw AppError.notFound(`There is no client ${clientId}`);
       const ownerId = await findClientIdByIdentity(trx, identityTypeId, value);
       if (ownerId === clientId) {
@@ -142,7 +143,7 @@ export async function addIdentity(
 
 /** Removes one identity of a client; recorded as a change (it restarts the min-days clock of that type). */
 export async function removeIdentity(ctx: AppContext, clientId: number, identityId: number, actor: string): Promise<ClientIdentity> {
-  return ctx.db.transaction(async (trx) => {
+  return inTransaction(ctx.db, async (trx) => {
     if (!(await getClientForUpdate(trx, clientId))) throw AppError.notFound(`There is no client ${clientId}`);
     const identity = await getIdentityOfClient(trx, clientId, identityId);
     if (!identity) throw AppError.notFound(`Client ${clientId} has no identity ${identityId}`);

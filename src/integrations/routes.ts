@@ -25,14 +25,16 @@ import {
 } from './service.js';
 import type { IntegrationType } from './types.js';
 
-const body = z.strictObject({
+const fields = z.strictObject({
   type: z.enum(INTEGRATION_TYPES as [IntegrationType, ...IntegrationType[]]),
   name: z.string().trim().min(1).max(200),
-  active: z.boolean().default(true),
+  active: z.boolean(),
   config: z.record(z.string(), z.unknown()),
-  secrets: z.record(z.string(), z.unknown()).default({}),
+  secrets: z.record(z.string(), z.unknown()),
 });
-const patchBody = body.omit({ type: true }).partial();
+// Defaults belong to creation only: a PATCH changes just the fields it sends.
+const body = fields.extend({ active: fields.shape.active.default(true), secrets: fields.shape.secrets.default({}) });
+const patchBody = fields.omit({ type: true }).partial();
 const initialSyncBody = z.strictObject({ locationId: z.number().int().positive().optional() });
 const syncBody = z.strictObject({ job: z.enum(['clients', 'access']) });
 const webhookQuery = z.object({ token: z.string().max(200).optional() });

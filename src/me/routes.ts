@@ -5,12 +5,11 @@ import { bookSession, cancelBooking, listClassesForClient } from '../bookings/se
 import { getClientOrThrow } from '../clients/service.js';
 import type { AppContext } from '../context.js';
 import { clientIdOf, requireClient } from '../http/auth.js';
-import { idParams, parse } from '../http/validate.js';
+import { idParams, instant, parse } from '../http/validate.js';
 import { listIdentitiesOfClient } from '../identities/repository.js';
 import { getLocation } from '../locations/repository.js';
 import { listActivePackagesOfClient } from '../packages/repository.js';
 
-const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 const classesQuery = z.object({
   from: instant.optional(),
   to: instant.optional(),

@@ -89,7 +89,7 @@ export async function listPackagesWithAltIds(db: Db): Promise<{ id: number; name
 
 export async function insertPackage(db: Db, fields: PackageFields, now: Date): Promise<number> {
   const [id] = await db('packages').insert({ name: fields.name, alt_id: fields.altId, created_at: now, updated_at: now });
-  await replaceGrants(db, Number(id), fields);
+  await insertGrants(db, Number(id), fields);
   return Number(id);
 }
 
@@ -101,15 +101,16 @@ export async function updatePackageRow(db: Db, id: number, fields: Partial<Packa
   await replaceGrants(db, id, fields);
 }
 
+async function insertGrants(db: Db, id: number, fields: Partial<PackageFields>) {
+  if (fields.activityIds?.length) await db('package_activities').insert(fields.activityIds.map((a) => ({ package_id: id, activity_id: a })));
+  if (fields.locationIds?.length) await db('package_locations').insert(fields.locationIds.map((l) => ({ package_id: id, location_id: l })));
+}
+
+// A new package has no grants to delete: deleting anyway takes MySQL gap locks that deadlock concurrent creates.
 async function replaceGrants(db: Db, id: number, fields: Partial<PackageFields>) {
-  if (fields.activityIds) {
-    await db('package_activities').where({ package_id: id }).delete();
-    if (fields.activityIds.length) await db('package_activities').insert(fields.activityIds.map((a) => ({ package_id: id, activity_id: a })));
-  }
-  if (fields.locationIds) {
-    await db('package_locations').where({ package_id: id }).delete();
-    if (fields.locationIds.length) await db('package_locations').insert(fields.locationIds.map((l) => ({ package_id: id, location_id: l })));
-  }
+  if (fields.activityIds) await db('package_activities').where({ package_id: id }).delete();
+  if (fields.locationIds) await db('package_locations').where({ package_id: id }).delete();
+  await insertGrants(db, id, fields);
 }
 
 export async function deletePackageRow(db: Db, id: number): Promise<void> {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { requireStaff } from '../http/auth.js';
 import { pageQuery } from '../http/paging.js';
-import { idParams, parse } from '../http/validate.js';
+import { idParams, instant, parse } from '../http/validate.js';
 import { assignPackage, createPackage, deletePackage, getPackageOrThrow, listPackages, updatePackage } from './service.js';
 
 const ids = z.array(z.number().int().positive()).max(500).transform((a) => [...new Set(a)]);
@@ -17,8 +17,8 @@ const fields = z.strictObject({
 const createBody = fields.extend({ altId: fields.shape.altId.default(null), locationIds: fields.shape.locationIds.default([]) });
 const assignBody = z.strictObject({
   packageId: z.number().int().positive(),
-  startsAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).nullable().default(null),
-  endsAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).nullable().default(null),
+  startsAt: instant.nullable().default(null),
+  endsAt: instant.nullable().default(null),
 });
 
 const PATH = '/api/v1/admin/packages';

@@ -22,6 +22,7 @@ import {
   type Package,
   type PackageFields,
 } from './repository.js';
+import { inTransaction } from '../db/transaction.js';
 
 /** Whether any grant allows that activity at that location at that time. */
 export function grantsAllow(grants: Grant[], session: { activityId: number; locationId: number; startsAt: Date }): boolean {
@@ -67,7 +68,7 @@ async function assertReferences(ctx: AppContext, fields: Partial<PackageFields>,
 export async function createPackage(ctx: AppContext, fields: PackageFields): Promise<Package & { pendingAssignmentsAttached: number }> {
   await assertReferences(ctx, fields);
   const now = ctx.now();
-  const { id, attached } = await ctx.db.transaction(async (trx) => {
+  const { id, attached } = await inTransaction(ctx.db, async (trx) => {
     const id = await insertPackage(trx, fields, now);
     const attached = fields.altId ? await attachPendingClientPackages(trx, fields.altId, id, now) : 0;
     return { id, attached };
@@ -80,7 +81,7 @@ export async function updatePackage(ctx: AppContext, id: number, patch: Partial<
   await assertReferences(ctx, patch, id);
   const now = ctx.now();
   const altChanged = patch.altId !== undefined && patch.altId !== before.altId;
-  const attached = await ctx.db.transaction(async (trx) => {
+  const attached = await inTransaction(ctx.db, async (trx) => {
     await updatePackageRow(trx, id, patch, now);
     if (!altChanged) return 0;
     if (before.altId) await detachClientPackages(trx, before.altId, id, now);

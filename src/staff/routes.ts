@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { throttled } from '../auth/throttle.js';
 import type { AppContext } from '../context.js';
 import { requireStaff } from '../http/auth.js';
 import { pageQuery } from '../http/paging.js';
@@ -16,7 +17,7 @@ export function staffRouter(ctx: AppContext): Router {
 
   router.post('/api/v1/staff/login', async (req, res) => {
     const { email, password } = parse(loginBody, req.body);
-    res.json(await staffLogin(ctx, email, password));
+    res.json(await throttled(ctx, 'staff', email, req.ip ?? 'unknown', () => staffLogin(ctx, email, password)));
   });
 
   // Staff user management is for admins only.

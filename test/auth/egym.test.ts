@@ -90,6 +90,14 @@ describe('EGYM app tiles: token verification and member mapping', () => {
     expect((await signIn(good)).status).toBe(200);
   });
 
+  it('refuses a correctly signed token whose claims have the wrong shapes, naming the claim', async () => {
+    for (const claims of [{ sub: { id: 1 } }, { sub: 'bma-x', membershipId: ['1'] }, { sub: 'bma-x', email: 42 }, { sub: 'bma-x', externalGymId: { a: 1 } }]) {
+      const res = await signIn(await issuer.sign(claims as never, { alg: 'HS256' }));
+      expect(res.status).toBe(401);
+      expect(res.body.detail).toMatch(new RegExp(`claims are not usable: ${Object.keys(claims).pop()}`));
+    }
+  });
+
   it('verifies RS256 with a configured public key and ES256 through a JWKS URL', async () => {
     const member = expectedMembers(f.sb, [f.locations[0]!.clubId])[2]!;
     const claims = { sub: 'bma-3', membershipId: `gymnation-${member.id}` };

@@ -37,7 +37,7 @@ export async function mapEgymMember(ctx: AppContext, integration: Integration, c
     const linked = await findClientIdByIdentity(ctx.db, config.bmaUserIdentityTypeId, bmaUserId);
     if (linked !== null) return linked;
   }
-  const memberId = claims.membershipId ? stripMembershipPrefix(String(claims.membershipId), config.membershipIdPrefix) : null;
+  const memberId = claims.membershipId ? stripMembershipPrefix(claims.membershipId, config.membershipIdPrefix) : null;
   if (memberId) {
     const byMember = await findClientIdByIdentity(ctx.db, config.memberIdentityTypeId, memberId);
     if (byMember !== null) {
@@ -46,7 +46,7 @@ export async function mapEgymMember(ctx: AppContext, integration: Integration, c
     }
   }
   if (!memberId && claims.email) {
-    const matches = await findActiveClientsByEmail(ctx.db, String(claims.email));
+    const matches = await findActiveClientsByEmail(ctx.db, claims.email);
     if (matches.length === 1) return matches[0]!.id;
     if (matches.length > 1) {
       throw AppError.conflict(`${matches.length} active members share the e-mail ${claims.email}; staff must link the EGYM account to the right member`, 'ambiguousEmail');

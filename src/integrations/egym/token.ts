@@ -1,17 +1,22 @@
 import { createPublicKey } from 'node:crypto';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { secretsOf } from '../secrets.js';
 import type { Integration } from '../types.js';
 import type { EgymBmaConfig, EgymBmaSecrets } from './config.js';
 
-/** Claims of the EGYM app's member token that clubcore reads. */
-export interface EgymClaims extends JWTPayload {
-  sub?: string;
-  membershipId?: string;
-  email?: string;
-  externalGymId?: string;
-}
+// Ids may come as numbers from some membership systems; clubcore reads them as strings.
+const idClaim = z.union([z.string().trim().min(1).max(191), z.number().int().nonnegative().transform(String)]);
+
+/** Claims of the EGYM app's member token that clubcore reads; a signed token is still checked for their shapes. */
+const claimsSchema = z.looseObject({
+  sub: z.string().trim().min(1).max(191).optional(),
+  membershipId: idClaim.optional(),
+  email: z.string().trim().min(3).max(255).optional(),
+  externalGymId: idClaim.optional(),
+});
+export type EgymClaims = z.output<typeof claimsSchema>;
 
 // One key set per JWKS URL: jose caches the keys and refetches when a token names an unknown kid.
 const jwksByUrl = new Map<string, JWTVerifyGetKey>();
@@ -62,8 +67,14 @@ export async function verifyEgymToken(integration: Integration, token: string): 
       ...(config.issuer ? { issuer: config.issuer } : {}),
       ...(config.audience ? { audience: config.audience } : {}),
     });
-    return payload as EgymClaims;
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) {
+      const problems = claims.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
+      throw AppError.unauthorized(`The token is signed but its claims are not usable: ${problems}`);
+    }
+    return claims.data;
   } catch (err) {
+    if (err instanceof AppError) throw err;
     if (err instanceof errors.JWKSTimeout || (err as { code?: string }).code === 'ECONNREFUSED') {
       throw AppError.unavailable('The EGYM key set (JWKS) cannot be fetched right now; try again shortly');
     }

@@ -8,6 +8,7 @@ import { createPerfectGymClient } from './connection.js';
 import type { PerfectGymConfig } from './config.js';
 import { clubTimeToUtc } from './time.js';
 import type { PgContract, PgMember, PgMemberProduct } from './types.js';
+import { inTransaction } from '../../db/transaction.js';
 
 export const SOURCE = 'perfect_gym';
 
@@ -75,7 +76,7 @@ export async function importMemberJustInTime(ctx: AppContext, integration: Integ
   const location = member.homeClubId !== null ? (await locationsByClub(ctx.db)).get(member.homeClubId) : undefined;
   const timeZone = location?.timezone ?? 'UTC';
   const now = ctx.now();
-  return ctx.db.transaction(async (trx) => {
+  return inTransaction(ctx.db, async (trx) => {
     const { ids } = await upsertImportedClients(trx, config.identityTypeId, SOURCE, [toImportedClient(integration.id, member, location)], now);
     const clientId = ids.get(memberKey(integration.id, member.id));
     if (clientId === undefined) return null;

@@ -14,6 +14,7 @@ import { recordIssue, resolveIssue } from './issues.js';
 import { contractToPackage, locationsByClub, productToPackage, SOURCE, toImportedClient } from './members.js';
 import { clubTimeToUtc } from './time.js';
 import type { PgContract, PgMember, PgMemberProduct, PgVisit } from './types.js';
+import { inTransaction } from '../../db/transaction.js';
 
 type Stream = 'Members' | 'Contracts' | 'MemberProducts' | 'MemberClubVisits';
 type Counters = Record<string, number>;
@@ -136,7 +137,7 @@ export async function initialSyncJob(h: RunHandle): Promise<void> {
       const last = page[page.length - 1]!.version;
       cp.highest[stream] = Math.max(cp.highest[stream] ?? 0, last);
       const now = h.ctx.now();
-      await h.ctx.db.transaction(async (trx) => {
+      await inTransaction(h.ctx.db, async (trx) => {
         const counters = await applyPage(p, stream, trx, page, now, new Map());
         await h.commitPage(trx, { ...counters, pages: 1 }, { ...cp, step: i, version: last });
       });
@@ -160,7 +161,7 @@ async function syncStream(h: RunHandle, p: PageContext, stream: Stream): Promise
     stopIfAborted(h);
     high = Math.max(high, page[page.length - 1]!.version);
     const now = h.ctx.now();
-    await h.ctx.db.transaction(async (trx) => {
+    await inTransaction(h.ctx.db, async (trx) => {
       const counters = await applyPage(p, stream, trx, page, now, doors);
       await setCursor(trx, h.integration.id, stream, String(high), now);
       await h.commitPage(trx, { ...counters, pages: 1 });
