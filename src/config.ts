@@ -24,6 +24,7 @@ const envSchema = z.object({
   PUBLIC_BASE_URL: z.string().url().optional(),
   INSTANCE_ID: z.string().min(1).max(100).default(`${hostname()}-${process.pid}`),
   SCHEDULER_ENABLED: flag.default(true),
+  METRICS_TOKEN: z.string().min(16).optional(),
   DEMO: flag.optional(),
 });
 

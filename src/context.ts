@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics/metrics.js';
 
 /**
  * What every service needs, passed in explicitly (no globals), so tests can build
@@ -10,6 +11,8 @@ export interface AppContext {
   config: Config;
   db: Knex;
   logger: Logger;
+  /** This app's own Prometheus registry and metrics. */
+  metrics: Metrics;
   /** Injectable clock for rules that depend on "now". */
   now: () => Date;
 }

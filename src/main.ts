@@ -9,6 +9,7 @@ import { startDemo } from './demo.js';
 import { createApp } from './http/app.js';
 import { startScheduler } from './jobs/scheduler.js';
 import { createLogger } from './logger.js';
+import { createMetrics } from './metrics/metrics.js';
 import { ensureFirstAdmin } from './staff/service.js';
 
 export interface Running {
@@ -23,7 +24,7 @@ export interface Running {
 export async function startClubcore(config: Config): Promise<Running> {
   const logger = createLogger(config.LOG_LEVEL);
   const db = createDb(config.databaseUrl);
-  const ctx: AppContext = { config, db, logger, now: () => new Date() };
+  const ctx: AppContext = { config, db, logger, metrics: createMetrics(), now: () => new Date() };
   await migrateLatest(db);
 
   const banner: string[] = [];

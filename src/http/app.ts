@@ -12,6 +12,8 @@ import { identityTypesRouter } from '../identities/routes.js';
 import { integrationsRouter } from '../integrations/routes.js';
 import { locationsRouter } from '../locations/routes.js';
 import { meRouter } from '../me/routes.js';
+import { httpMetrics } from '../metrics/middleware.js';
+import { metricsRouter } from '../metrics/routes.js';
 import { packagesRouter } from '../packages/routes.js';
 import { staffRouter } from '../staff/routes.js';
 import { errorHandler, notFoundHandler } from './problem.js';
@@ -33,9 +35,10 @@ export function createApp(ctx: AppContext): Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' },
     }),
   );
+  app.use(httpMetrics(ctx.metrics));
   app.use(express.json({ limit: '1mb' }));
   for (const router of [
-    healthRouter, authRouter, staffRouter, meRouter, identityTypesRouter, locationsRouter, doorsRouter,
+    healthRouter, metricsRouter, authRouter, staffRouter, meRouter, identityTypesRouter, locationsRouter, doorsRouter,
     clientsRouter, packagesRouter, classesRouter, accessRouter, integrationsRouter,
   ]) {
     app.use(router(ctx));

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.js';
 import { registry } from '../integrations/registry.js';
 import { getIntegration } from '../integrations/service.js';
-import type { RunHandle, SyncRun } from '../integrations/types.js';
+import type { Integration, RunHandle, SyncRun } from '../integrations/types.js';
 import { claimRun, finishRun, getCheckpoint, recordPage, renewLease, runQueued } from './runs.js';
 
 export interface WorkerOptions {
@@ -26,29 +26,40 @@ export function startWorker(ctx: AppContext, opts: WorkerOptions = {}): { stop()
     const heartbeat = setInterval(() => {
       void renewLease(ctx, run.id, owner, leaseMs).then((held) => held || lease.abort(), () => undefined);
     }, leaseMs / 3);
+    let integration: Integration | null = null;
+    const countFinished = (status: 'succeeded' | 'failed') => {
+      // A run whose lease was lost is finished, and counted, by the worker that took it over.
+      if (lease.signal.aborted) return;
+      ctx.metrics.syncRunsFinished.inc({ integration_type: integration?.type ?? 'unknown', kind: run.kind, status });
+    };
     try {
-      const integration = await getIntegration(ctx, run.integrationId);
+      integration = await getIntegration(ctx, run.integrationId);
       const job = integration && registry[integration.type].jobs[run.kind];
       if (!integration || !job) throw new Error(`Integration ${run.integrationId} cannot run ${run.kind} syncs`);
       if (!integration.active) throw new Error(`Integration ${integration.name} is inactive; activate it to sync`);
       const progress = { ...run.progress };
+      const progressLabels = { integration_type: integration.type, kind: run.kind };
       const handle: RunHandle = {
         ctx,
         run,
         integration,
         checkpoint: await getCheckpoint(ctx.db, run.id),
-        commitPage: (db, increments, checkpoint) => {
+        commitPage: async (db, increments, checkpoint) => {
           for (const [k, v] of Object.entries(increments)) progress[k] = (progress[k] ?? 0) + v;
-          return recordPage(db, run.id, owner, progress, checkpoint);
+          await recordPage(db, run.id, owner, progress, checkpoint);
+          // Counted once the page is recorded: commitPage is the last statement of the page's transaction.
+          for (const [counter, v] of Object.entries(increments)) ctx.metrics.syncProgress.inc({ ...progressLabels, counter }, v);
         },
         signal: lease.signal,
       };
       await job(handle);
       await finishRun(ctx, run.id, owner, 'succeeded', null);
+      countFinished('succeeded');
     } catch (err) {
       if (stopping.signal.aborted) return; // leave it running: the lease expires and another worker resumes it
       ctx.logger.warn({ runId: run.id, err: (err as Error).message }, 'sync run failed');
       await finishRun(ctx, run.id, owner, 'failed', (err as Error).message);
+      countFinished('failed');
     } finally {
       clearInterval(heartbeat);
       stopping.signal.removeEventListener('abort', onStop);

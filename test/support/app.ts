@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
 export interface TestApp {
@@ -30,7 +31,7 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = testConfig(database.url, env);
-  const ctx: AppContext = { config, db: database.db, logger: createLogger(config.LOG_LEVEL), now: () => new Date() };
+  const ctx: AppContext = { config, db: database.db, logger: createLogger(config.LOG_LEVEL), metrics: createMetrics(), now: () => new Date() };
   const server: Server = createApp(ctx).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
