@@ -1,9 +1,32 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 
 const flag = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * Which peers may set X-Forwarded-For (express's "trust proxy"): `false` (none, for a directly
+ * exposed instance), a hop count, or a comma list of addresses, CIDR ranges and the names
+ * loopback, linklocal, uniquelocal. "true" (trust anyone) is refused: any client could then
+ * make up its address and dodge the per-address sign-in limit.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, c): false | number | string => {
+    if (value === 'false') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    const bad = value.split(',').map((p) => p.trim()).filter((p) => !PROXY_NAMES.has(p) && !isIP(p.split('/')[0]!));
+    if (value === 'true' || bad.length) {
+      c.addIssue({ code: 'custom', message: `not a proxy list: ${value === 'true' ? 'true would trust every client' : bad.join(', ')} (use false, a hop count, or addresses, CIDRs, loopback, linklocal, uniquelocal)` });
+      return z.NEVER;
+    }
+    return value;
+  });
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -22,6 +45,7 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 random bytes in base64 (openssl rand -base64 32)')
     .optional(),
   PUBLIC_BASE_URL: z.string().url().optional(),
+  TRUST_PROXY: trustProxy.default('loopback'),
   INSTANCE_ID: z.string().min(1).max(100).default(`${hostname()}-${process.pid}`),
   SCHEDULER_ENABLED: flag.default(true),
   METRICS_TOKEN: z.string().min(16).optional(),

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.js';
 import { readDate } from '../db/knex.js';
 import { AppError } from '../errors.js';
+import { countThrottledSignin } from '../metrics/metrics.js';
 
 /** Member and staff sign-ins are counted apart: a member's typos never lock out the front desk. */
 export type SignInKind = 'member' | 'staff';
@@ -26,6 +27,7 @@ async function assertNotThrottled(ctx: AppContext, kind: SignInKind, login: stri
   const rows = await ctx.db('login_throttle').whereIn('throttle_key', keysFor(kind, login, ip).map((k) => k.key));
   const until = Math.max(0, ...rows.map((r: Record<string, any>) => readDate(r.blocked_until)?.getTime() ?? 0));
   if (until > now) {
+    countThrottledSignin(ctx.metrics, kind);
     const err = AppError.tooManyRequests(`Too many failed sign-ins; try again in ${Math.ceil((until - now) / 60_000)} minute(s)`);
     err.retryAfterSeconds = Math.ceil((until - now) / 1000);
     throw err;

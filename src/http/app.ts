@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
-import { pinoHttp } from 'pino-http';
 import { accessRouter } from '../access/routes.js';
 import { authRouter } from '../auth/routes.js';
 import { classesRouter } from '../classes/routes.js';
@@ -17,24 +15,15 @@ import { metricsRouter } from '../metrics/routes.js';
 import { packagesRouter } from '../packages/routes.js';
 import { staffRouter } from '../staff/routes.js';
 import { errorHandler, notFoundHandler } from './problem.js';
+import { requestLogger } from './request-log.js';
 
 /** The HTTP app: each module's router declares its own full paths under /api/v1. */
 export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag'); // hashing every JSON body costs ~2% of an API request and API clients do not send If-None-Match
-  app.set('trust proxy', 'loopback');
-  app.use(
-    pinoHttp({
-      logger: ctx.logger,
-      genReqId: (req, res) => {
-        const id = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
-    }),
-  );
+  app.set('trust proxy', ctx.config.TRUST_PROXY);
+  app.use(requestLogger(ctx.logger));
   app.use(httpMetrics(ctx.metrics));
   app.use(express.json({ limit: '1mb' }));
   for (const router of [

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { DestinationStream } from 'pino';
 import supertest from 'supertest';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { createSession } from '../../src/auth/sessions.js';
@@ -27,11 +28,11 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
   return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SCHEDULER_ENABLED: 'false', DATABASE_URL: databaseUrl, ...env });
 }
 
-/** A real server on port 0 over a fresh database of its own. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/** A real server on port 0 over a fresh database of its own; `logTo` receives its log lines (tests that read the log). */
+export async function startTestApp(env: Record<string, string> = {}, opts: { logTo?: DestinationStream } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = testConfig(database.url, env);
-  const ctx: AppContext = { config, db: database.db, logger: createLogger(config.LOG_LEVEL), metrics: createMetrics(), now: () => new Date() };
+  const ctx: AppContext = { config, db: database.db, logger: createLogger(config.LOG_LEVEL, opts.logTo), metrics: createMetrics(), now: () => new Date() };
   const server: Server = createApp(ctx).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
