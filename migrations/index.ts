@@ -3,6 +3,7 @@ import * as m0001 from './0001_domain.js';
 import * as m0002 from './0002_sync.js';
 import * as m0003 from './0003_login_throttle.js';
 import * as m0004 from './0004_email_nocase_index.js';
+import * as m0005 from './0005_location_links.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0002_sync': m0002,
   '0003_login_throttle': m0003,
   '0004_email_nocase_index': m0004,
+  '0005_location_links': m0005,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

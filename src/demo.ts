@@ -1,5 +1,6 @@
 import type { AppContext } from './context.js';
 import { findIdentityTypeByName } from './identities/repository.js';
+import { locationFieldValues } from './integrations/links.js';
 import { createIntegration, listIntegrations, updateIntegration } from './integrations/service.js';
 import { enqueueRun } from './jobs/runs.js';
 import { listLocations } from './locations/repository.js';
@@ -22,8 +23,10 @@ export async function startDemo(ctx: AppContext): Promise<{ lines: string[]; sto
   if (!identityType) throw new Error('The demo seed did not create the "Perfect Gym member" identity type');
 
   const clubs = sandbox.list('Clubs');
-  const unmapped = (await listLocations(ctx.db)).filter((l) => l.perfectGymClubId === null);
-  const taken = new Set((await listLocations(ctx.db)).map((l) => l.perfectGymClubId));
+  const locations = await listLocations(ctx.db);
+  const clubOf = await locationFieldValues(ctx, locations.map((l) => l.id));
+  const unmapped = locations.filter((l) => clubOf.get(l.id)!.perfectGymClubId === null);
+  const taken = new Set(locations.map((l) => clubOf.get(l.id)!.perfectGymClubId));
   for (const [i, club] of clubs.filter((c) => !taken.has(c.id)).entries()) {
     if (unmapped[i]) await updateLocation(ctx, unmapped[i]!.id, { perfectGymClubId: club.id });
   }

@@ -6,7 +6,8 @@ import type { AppContext } from './context.js';
 import { createDb } from './db/knex.js';
 import { migrateLatest } from './db/migrate.js';
 import { startDemo } from './demo.js';
-import { createApp } from './http/app.js';
+import { createApp } from './app.js';
+import { integrationJobs } from './integrations/jobs.js';
 import { startScheduler } from './jobs/scheduler.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics/metrics.js';
@@ -43,7 +44,7 @@ export async function startClubcore(config: Config): Promise<Running> {
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST}:${port}`;
-  const scheduler = config.SCHEDULER_ENABLED ? startScheduler(ctx) : null;
+  const scheduler = config.SCHEDULER_ENABLED ? startScheduler(ctx, integrationJobs) : null;
   logger.info({ url, demo: config.demo, database: db.client.config.client }, 'clubcore listening');
 
   return {

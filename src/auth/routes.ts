@@ -2,35 +2,16 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { getClient } from '../clients/repository.js';
 import type { AppContext } from '../context.js';
-import { bearerToken } from '../http/auth.js';
 import { AppError } from '../errors.js';
+import { bearerToken } from '../http/auth.js';
 import { parse } from '../http/validate.js';
-import { mapEgymMember } from '../integrations/egym/mapping.js';
-import { verifyEgymToken, type EgymClaims } from '../integrations/egym/token.js';
-import { registry } from '../integrations/registry.js';
-import type { Integration } from '../integrations/types.js';
-import { findLocationByEgymLocationId, getLocation } from '../locations/repository.js';
-import { listActiveIntegrations } from '../integrations/service.js';
+import { remotePasswordVerifiers, tokenSignIns } from '../integrations/sign-in.js';
+import { getLocation } from '../locations/repository.js';
 import { authenticateMember, localPassword, type CredentialsVerifier } from './member-login.js';
 import { createSession, deleteSession } from './sessions.js';
 import { throttled } from './throttle.js';
 
-const egymBody = z.strictObject({ token: z.string().min(1).max(10_000) });
-
-/** The first active egym_bma integration whose key verifies the token; else the first one's reason. */
-async function verifyWithAnyEgymIntegration(ctx: AppContext, token: string): Promise<{ integration: Integration; claims: EgymClaims }> {
-  const integrations = await listActiveIntegrations(ctx, 'egym_bma');
-  if (!integrations.length) throw AppError.unavailable('EGYM sign-in is not configured: add an active egym_bma integration');
-  let firstError: unknown;
-  for (const integration of integrations) {
-    try {
-      return { integration, claims: await verifyEgymToken(integration, token) };
-    } catch (err) {
-      firstError ??= err;
-    }
-  }
-  throw firstError;
-}
+const tokenBody = z.strictObject({ token: z.string().min(1).max(10_000) });
 
 const loginBody = z.strictObject({
   login: z.string().trim().min(1).max(255),
@@ -39,11 +20,7 @@ const loginBody = z.strictObject({
 
 /** Local password first, then each active integration that can check member credentials. */
 async function passwordVerifiers(ctx: AppContext): Promise<[string, CredentialsVerifier][]> {
-  const remote = (await listActiveIntegrations(ctx)).flatMap((i) => {
-    const signIn = registry[i.type].signIn;
-    return signIn ? [[`${i.type}:${i.id}`, signIn(i)] as [string, CredentialsVerifier]] : [];
-  });
-  return [['local', localPassword], ...remote];
+  return [['local', localPassword], ...(await remotePasswordVerifiers(ctx))];
 }
 
 export function authRouter(ctx: AppContext): Router {
@@ -58,19 +35,20 @@ export function authRouter(ctx: AppContext): Router {
     res.json({ ...session, client: await getClient(ctx.db, member.clientId) });
   });
 
-  router.post('/api/v1/auth/egym', async (req, res) => {
-    const { token } = parse(egymBody, req.body);
-    const { integration, claims } = await verifyWithAnyEgymIntegration(ctx, token);
-    const clientId = await mapEgymMember(ctx, integration, claims);
-    const client = await getClient(ctx.db, clientId);
-    if (client?.status !== 'active') throw AppError.unauthorized('This member account is not active');
-    // The class list defaults to the home location; a member without one gets the EGYM location they opened the app at.
-    const homeLocation =
-      (client.homeLocationId ? await getLocation(ctx.db, client.homeLocationId) : null) ??
-      (claims.externalGymId ? await findLocationByEgymLocationId(ctx.db, claims.externalGymId) : null);
-    const session = await createSession(ctx, { type: 'client', id: clientId }, 'egym');
-    res.json({ ...session, client, homeLocation });
-  });
+  // Tokens a remote app issued for its signed-in member (the EGYM app's tile token, ...).
+  for (const method of tokenSignIns()) {
+    router.post(`/api/v1/auth/${method.path}`, async (req, res) => {
+      const { token } = parse(tokenBody, req.body);
+      const { clientId, locationId } = await method.signIn(ctx, token);
+      const client = await getClient(ctx.db, clientId);
+      if (client?.status !== 'active') throw AppError.unauthorized('This member account is not active');
+      // The class list defaults to the home location; a member without one gets the location they opened the app at.
+      const homeLocationId = client.homeLocationId ?? locationId;
+      const homeLocation = homeLocationId ? await getLocation(ctx.db, homeLocationId) : null;
+      const session = await createSession(ctx, { type: 'client', id: clientId }, method.path);
+      res.json({ ...session, client, homeLocation });
+    });
+  }
 
   router.post('/api/v1/auth/logout', async (req, res) => {
     const token = bearerToken(req);

@@ -3,7 +3,8 @@ import type { AppContext } from '../context.js';
 import { readBool, readDate, type Db } from '../db/knex.js';
 
 export type SubjectType = 'client' | 'staff';
-export type SignInMethod = 'password' | 'perfect_gym' | 'egym' | 'staff_password';
+/** 'password' (a client's own), 'staff_password', or the method an integration type signs members in with. */
+export type SignInMethod = string;
 
 export interface Subject {
   type: SubjectType;

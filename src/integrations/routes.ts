@@ -1,32 +1,31 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { requireStaff } from '../http/auth.js';
+import { principalOf, requireStaff } from '../http/auth.js';
 import { decodeCursor, pageQuery } from '../http/paging.js';
 import { idParams, parse } from '../http/validate.js';
 import { enqueueRun } from '../jobs/runs.js';
-import { getLocation } from '../locations/repository.js';
-import { getCatalog } from './perfect-gym/catalog.js';
-import { listSyncIssues } from './perfect-gym/issues.js';
+import type { AdminAction } from './definition.js';
+import { deleteIntegrationLink, getIntegrationLink, setIntegrationLink } from './links.js';
+import { definitionOf, integrationTypes } from './registry.js';
 import {
   checkWebhookToken,
   createIntegration,
   deleteIntegration,
   getIntegrationOrThrow,
   getRunOrThrow,
-  INTEGRATION_TYPES,
-  listActiveIntegrations,
   listIntegrations,
   listRuns,
   testIntegration,
   toApi,
   updateIntegration,
 } from './service.js';
-import type { IntegrationType } from './types.js';
 
 const fields = z.strictObject({
-  type: z.enum(INTEGRATION_TYPES as [IntegrationType, ...IntegrationType[]]),
+  type: z.string().refine((type) => integrationTypes().some((d) => d.type === type), {
+    error: () => `must be one of ${integrationTypes().map((d) => d.type).join(', ')}`,
+  }),
   name: z.string().trim().min(1).max(200),
   active: z.boolean(),
   config: z.record(z.string(), z.unknown()),
@@ -35,23 +34,23 @@ const fields = z.strictObject({
 // Defaults belong to creation only: a PATCH changes just the fields it sends.
 const body = fields.extend({ active: fields.shape.active.default(true), secrets: fields.shape.secrets.default({}) });
 const patchBody = fields.omit({ type: true }).partial();
-const initialSyncBody = z.strictObject({ locationId: z.number().int().positive().optional() });
-const syncBody = z.strictObject({ job: z.enum(['clients', 'access']) });
+const syncBody = z.strictObject({ job: z.string().min(1).max(40) });
+const linkParams = z.object({ id: z.coerce.number().int().positive(), locationId: z.coerce.number().int().positive() });
+const linkBody = z.strictObject({ externalId: z.union([z.string(), z.number()]), secrets: z.record(z.string(), z.unknown()).optional() });
+const actionParams = z.object({ id: z.coerce.number().int().positive(), action: z.string().max(60) });
+const webhookParams = z.object({ path: z.string().max(60), integrationId: z.coerce.number().int().positive() });
 const webhookQuery = z.object({ token: z.string().max(200).optional() });
-const webhookParams = z.object({ integrationId: z.coerce.number().int().positive() });
-const PRESENCE_EVENTS = new Set(['UserPresenceChanged', 'UserCardScanned']);
 
 const PATH = '/api/v1/admin/integrations';
 
+/**
+ * The integrations API for every registered type: CRUD, test, manual syncs, runs, location links,
+ * and what each type declares (admin actions under /:id/<name>, webhooks under /api/v1/webhooks/<path>).
+ */
 export function integrationsRouter(ctx: AppContext): Router {
   const router = Router();
   const staff = requireStaff(ctx);
   const admin = requireStaff(ctx, 'admin');
-  const integration = async (id: number) => {
-    const found = await getIntegrationOrThrow(ctx, id);
-    if (found.type !== 'perfect_gym') throw AppError.rule('notSupported', `Integration ${id} is ${found.type}; this needs a perfect_gym integration`);
-    return found;
-  };
 
   router.get(PATH, staff, async (_req, res) => {
     res.json({ items: (await listIntegrations(ctx)).map((i) => toApi(ctx, i)), nextCursor: null });
@@ -73,24 +72,14 @@ export function integrationsRouter(ctx: AppContext): Router {
   router.post(`${PATH}/:id/test`, staff, async (req, res) => {
     res.json(await testIntegration(ctx, parse(idParams, req.params).id));
   });
-
-  router.post(`${PATH}/:id/initial-sync`, staff, async (req, res) => {
-    const found = await integration(parse(idParams, req.params).id);
-    const { locationId } = parse(initialSyncBody, req.body);
-    if (locationId !== undefined) {
-      const location = await getLocation(ctx.db, locationId);
-      if (!location) throw AppError.badRequest(`There is no location ${locationId}`, [{ path: 'locationId', message: 'unknown location' }]);
-      if (!location.perfectGymClubId) {
-        throw AppError.badRequest(`Location ${location.name} has no perfectGymClubId: map it to its Perfect Gym club first`, [{ path: 'locationId', message: 'not mapped to a Perfect Gym club' }]);
-      }
-    }
-    const scope = locationId === undefined ? 'all' : `location:${locationId}`;
-    const { run } = await enqueueRun(ctx, { integrationId: found.id, kind: 'initial', scope, trigger: 'manual' });
-    res.status(202).json({ run });
-  });
   router.post(`${PATH}/:id/sync`, staff, async (req, res) => {
-    const found = await integration(parse(idParams, req.params).id);
-    const { run } = await enqueueRun(ctx, { integrationId: found.id, kind: parse(syncBody, req.body).job, scope: 'all', trigger: 'manual' });
+    const integration = await getIntegrationOrThrow(ctx, parse(idParams, req.params).id);
+    const { job } = parse(syncBody, req.body);
+    const manual = definitionOf(integration.type).jobs.filter((j) => j.manual).map((j) => j.kind);
+    if (!manual.includes(job)) {
+      throw AppError.badRequest(`A ${integration.type} integration has no job ${job} to start by hand`, [{ path: 'job', message: manual.length ? `one of ${manual.join(', ')}` : 'this type has none' }]);
+    }
+    const { run } = await enqueueRun(ctx, { integrationId: integration.id, kind: job, scope: 'all', trigger: 'manual' });
     res.status(202).json({ run });
   });
   router.get(`${PATH}/:id/runs`, staff, async (req, res) => {
@@ -101,23 +90,45 @@ export function integrationsRouter(ctx: AppContext): Router {
   router.get('/api/v1/admin/sync-runs/:id', staff, async (req, res) => {
     res.json(await getRunOrThrow(ctx, parse(idParams, req.params).id));
   });
-  router.get(`${PATH}/:id/issues`, staff, async (req, res) => {
-    res.json(await listSyncIssues(ctx, (await getIntegrationOrThrow(ctx, parse(idParams, req.params).id)).id));
+
+  router.get(`${PATH}/:id/locations/:locationId`, staff, async (req, res) => {
+    const { id, locationId } = parse(linkParams, req.params);
+    res.json(await getIntegrationLink(ctx, await getIntegrationOrThrow(ctx, id), locationId));
   });
-  router.get(`${PATH}/:id/catalog`, staff, async (req, res) => {
-    res.json(await getCatalog(ctx, await integration(parse(idParams, req.params).id)));
+  router.put(`${PATH}/:id/locations/:locationId`, staff, async (req, res) => {
+    const { id, locationId } = parse(linkParams, req.params);
+    res.json(await setIntegrationLink(ctx, await getIntegrationOrThrow(ctx, id), locationId, parse(linkBody, req.body)));
+  });
+  router.delete(`${PATH}/:id/locations/:locationId`, staff, async (req, res) => {
+    const { id, locationId } = parse(linkParams, req.params);
+    await deleteIntegrationLink(ctx, await getIntegrationOrThrow(ctx, id), locationId);
+    res.status(204).end();
   });
 
-  // Perfect Gym webhooks are a doorbell: acknowledge at once, re-read through the API in a run.
-  router.post('/api/v1/webhooks/perfect-gym/:integrationId', async (req, res) => {
-    const { integrationId } = parse(webhookParams, req.params);
-    const found = (await listActiveIntegrations(ctx, 'perfect_gym')).find((i) => i.id === integrationId);
-    if (!found) throw AppError.notFound(`There is no active Perfect Gym integration ${integrationId}`);
-    checkWebhookToken(found, parse(webhookQuery, req.query, 'query').token);
-    const events = [req.body].flat() as { event?: string }[];
-    const jobs = new Set<'clients' | 'access'>(events.map((e) => (PRESENCE_EVENTS.has(String(e?.event)) ? 'access' : 'clients')));
-    for (const job of jobs) await enqueueRun(ctx, { integrationId, kind: job, scope: 'all', trigger: 'webhook' });
-    res.status(200).json({ received: events.length });
+  // What each type declares for itself, dispatched on the integration's type.
+  const action = (method: AdminAction['method']) => async (req: Request, res: Response) => {
+    const { id, action: name } = parse(actionParams, req.params);
+    const integration = await getIntegrationOrThrow(ctx, id);
+    const found = definitionOf(integration.type).adminActions?.find((a) => a.method === method && a.name === name);
+    if (!found) throw AppError.notFound(`A ${integration.type} integration has no ${method.toUpperCase()} ${name}`);
+    const principal = principalOf(res);
+    if (found.roles && principal.kind === 'staff' && !found.roles.includes(principal.role)) throw AppError.forbidden(`This action needs the ${found.roles.join(' or ')} role`);
+    const { status, body: answer } = await found.handle(ctx, integration, req);
+    res.status(status).json(answer);
+  };
+  router.get(`${PATH}/:id/:action`, staff, action('get'));
+  router.post(`${PATH}/:id/:action`, staff, action('post'));
+
+  router.post('/api/v1/webhooks/:path/:integrationId', async (req, res) => {
+    const { path, integrationId } = parse(webhookParams, req.params);
+    const definition = integrationTypes().find((d) => d.webhook?.path === path);
+    const integration = definition ? await getIntegrationOrThrow(ctx, integrationId).catch(() => null) : null;
+    if (!definition?.webhook || !integration?.active || integration.type !== definition.type) {
+      throw AppError.notFound(`There is no active integration ${integrationId} receiving ${path} webhooks`);
+    }
+    if (definition.webhook.authentication === 'urlToken') checkWebhookToken(integration, parse(webhookQuery, req.query, 'query').token);
+    const { status, body: answer } = await definition.webhook.handle(ctx, integration, req);
+    res.status(status).json(answer);
   });
   return router;
 }

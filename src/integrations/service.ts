@@ -3,7 +3,9 @@ import type { AppContext } from '../context.js';
 import { AppError, type FieldProblem } from '../errors.js';
 import { getIdentityType } from '../identities/repository.js';
 import { findActiveRun, getRun, listRunsPage } from '../jobs/runs.js';
-import { INTEGRATION_TYPES, registry } from './registry.js';
+import type { SyncRun } from '../jobs/types.js';
+import { claimLinksFor } from './links.js';
+import { definitionOf } from './registry.js';
 import {
   deleteIntegrationRow,
   getIntegrationRow,
@@ -14,7 +16,7 @@ import {
   type IntegrationRow,
 } from './repository.js';
 import { decryptSecrets, encryptSecrets, secretsKey, secretsOf } from './secrets.js';
-import type { Integration, IntegrationType, SyncRun } from './types.js';
+import type { Integration } from './types.js';
 
 function open(ctx: AppContext, row: IntegrationRow): Integration {
   const { secretsEncrypted: sealed, ...rest } = row;
@@ -43,7 +45,7 @@ export async function listIntegrations(ctx: AppContext): Promise<Integration[]> 
   return (await listIntegrationRows(ctx.db)).map((row) => open(ctx, row));
 }
 
-export async function listActiveIntegrations(ctx: AppContext, type?: IntegrationType): Promise<Integration[]> {
+export async function listActiveIntegrations(ctx: AppContext, type?: string): Promise<Integration[]> {
   return (await listIntegrationRows(ctx.db, { type, active: true })).map((row) => open(ctx, row));
 }
 
@@ -51,22 +53,23 @@ export async function setCredentialsStatus(ctx: AppContext, id: number, status: 
   await setCredentialsStatusRow(ctx.db, id, status, detail, ctx.now());
 }
 
-/** What staff see: secrets are write-only ("set"), the webhook URL is shown because it must be pasted into Perfect Gym. */
+/** What staff see: secrets are write-only ("set"); a webhook URL that carries its token is shown, to be pasted into the remote system. */
 export function toApi(ctx: AppContext, integration: Integration) {
   const { secrets, ...rest } = integration;
   const webhookToken = (secrets as { webhookToken?: string } | null)?.webhookToken;
+  const webhook = definitionOf(integration.type).webhook;
   return {
     ...rest,
     secrets: secrets === null ? 'unreadable' : Object.fromEntries(Object.keys(secrets).filter((k) => k !== 'webhookToken').map((k) => [k, 'set'])),
-    ...(webhookToken
-      ? { webhookUrl: `${ctx.config.PUBLIC_BASE_URL ?? ''}/api/v1/webhooks/perfect-gym/${integration.id}?token=${webhookToken}` }
+    ...(webhook && webhookToken
+      ? { webhookUrl: `${ctx.config.PUBLIC_BASE_URL ?? ''}/api/v1/webhooks/${webhook.path}/${integration.id}?token=${webhookToken}` }
       : {}),
   };
 }
 
 /** Validates config and secrets by the type's schemas and identity references, listing every problem. */
-async function validate(ctx: AppContext, type: IntegrationType, config: unknown, secrets: unknown) {
-  const def = registry[type];
+async function validate(ctx: AppContext, type: string, config: unknown, secrets: unknown, exceptId?: number) {
+  const def = definitionOf(type);
   const errors: FieldProblem[] = [];
   const c = def.configSchema.safeParse(config ?? {});
   const s = def.secretsSchema.safeParse(secrets ?? {});
@@ -79,23 +82,34 @@ async function validate(ctx: AppContext, type: IntegrationType, config: unknown,
     }
   }
   if (errors.length) throw AppError.badRequest(`The ${type} integration has ${errors.length} problem(s)`, errors);
+  if (def.remoteKey) {
+    const remote = def.remoteKey(c.data);
+    const clash = (await listIntegrationRows(ctx.db, { type })).find((i) => i.id !== exceptId && def.remoteKey!(i.config) === remote);
+    if (clash) {
+      throw AppError.conflict(`Integration ${clash.id} (${clash.name}) already connects to ${remote}: two ${def.title} integrations of one system would sync every member twice`, 'remoteTaken');
+    }
+  }
   return { config: c.data as object, secrets: s.data as Record<string, unknown> };
 }
 
-const newWebhookToken = () => randomBytes(24).toString('base64url');
+/** The remote system cannot sign its webhook calls: the URL it calls carries this secret token. */
+function webhookTokenFor(type: string, kept: unknown): { webhookToken?: string } {
+  if (definitionOf(type).webhook?.authentication !== 'urlToken') return {};
+  return { webhookToken: typeof kept === 'string' ? kept : randomBytes(24).toString('base64url') };
+}
 
 export async function createIntegration(
   ctx: AppContext,
-  input: { type: IntegrationType; name: string; active: boolean; config: unknown; secrets: unknown },
+  input: { type: string; name: string; active: boolean; config: unknown; secrets: unknown },
 ): Promise<Integration> {
   const { config, secrets } = await validate(ctx, input.type, input.config, input.secrets);
-  // Perfect Gym webhooks are not signed: the receiving URL carries this secret token.
-  const sealed = { ...secrets, ...(input.type === 'perfect_gym' ? { webhookToken: newWebhookToken() } : {}) };
+  const sealed = { ...secrets, ...webhookTokenFor(input.type, undefined) };
   const id = await insertIntegration(
     ctx.db,
     { type: input.type, name: input.name, active: input.active, config, secretsEncrypted: encryptSecrets(secretsKey(ctx.config), sealed) },
     ctx.now(),
   );
+  await claimLinksFor(ctx, { id, type: input.type });
   return (await getIntegration(ctx, id))!;
 }
 
@@ -107,13 +121,13 @@ export async function updateIntegration(
 ): Promise<Integration> {
   const current = await getIntegrationOrThrow(ctx, id);
   const { webhookToken: keptToken, ...currentSecrets } = (current.secrets ?? {}) as Record<string, unknown>;
-  // Secrets this SECRETS_KEY cannot decrypt are replaced by the ones given; Perfect Gym then gets a new webhook URL.
-  const webhookToken = keptToken ?? (current.type === 'perfect_gym' ? newWebhookToken() : undefined);
-  const { config, secrets } = await validate(ctx, current.type, { ...current.config, ...patch.config }, { ...currentSecrets, ...patch.secrets });
+  const { config, secrets } = await validate(ctx, current.type, { ...current.config, ...patch.config }, { ...currentSecrets, ...patch.secrets }, id);
+  // Secrets this SECRETS_KEY cannot decrypt are replaced by the ones given; a token-in-URL webhook then gets a new URL.
+  const sealed = { ...secrets, ...webhookTokenFor(current.type, keptToken) };
   await updateIntegrationRow(
     ctx.db,
     id,
-    { name: patch.name, active: patch.active, config, secretsEncrypted: encryptSecrets(secretsKey(ctx.config), { ...secrets, ...(webhookToken ? { webhookToken } : {}) }) },
+    { name: patch.name, active: patch.active, config, secretsEncrypted: encryptSecrets(secretsKey(ctx.config), sealed) },
     ctx.now(),
   );
   return (await getIntegration(ctx, id))!;
@@ -128,7 +142,7 @@ export async function deleteIntegration(ctx: AppContext, id: number): Promise<vo
 
 export async function testIntegration(ctx: AppContext, id: number): Promise<{ ok: boolean; detail: string }> {
   const integration = await getIntegrationOrThrow(ctx, id);
-  const result = await registry[integration.type].test(ctx, integration);
+  const result = await definitionOf(integration.type).test(ctx, integration);
   await setCredentialsStatus(ctx, id, result.ok ? 'ok' : 'failing', result.ok ? null : result.detail);
   return result;
 }
@@ -152,4 +166,3 @@ export async function listRuns(ctx: AppContext, integrationId: number, cursor: n
   return { items, nextCursor: rows.length > limit ? Buffer.from(String(items[items.length - 1]!.id)).toString('base64url') : null };
 }
 
-export { INTEGRATION_TYPES };

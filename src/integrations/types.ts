@@ -1,11 +1,9 @@
-import type { AppContext } from '../context.js';
-import type { Db } from '../db/knex.js';
-
-export type IntegrationType = 'perfect_gym' | 'egym_bma';
+import type { RunContext } from '../jobs/types.js';
 
 export interface Integration<C = Record<string, unknown>, S = Record<string, unknown>> {
   id: number;
-  type: IntegrationType;
+  /** The registered type (see registry.ts). */
+  type: string;
   name: string;
   active: boolean;
   config: C;
@@ -17,38 +15,7 @@ export interface Integration<C = Record<string, unknown>, S = Record<string, unk
   updatedAt: string;
 }
 
-export type RunKind = 'initial' | 'clients' | 'access';
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-export type RunTrigger = 'manual' | 'schedule' | 'webhook' | 'demo';
-
-export interface SyncRun {
-  id: number;
-  integrationId: number;
-  kind: RunKind;
-  scope: string;
-  trigger: RunTrigger;
-  status: RunStatus;
-  progress: Record<string, number>;
-  error: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-/** What a job gets from the worker that claimed its run. */
-export interface RunHandle {
-  ctx: AppContext;
-  run: SyncRun;
+/** A claimed run of one of an integration's jobs. */
+export interface IntegrationRun extends RunContext {
   integration: Integration;
-  /** Where an earlier, interrupted attempt of this run got to (null on a fresh run). */
-  checkpoint: unknown;
-  /**
-   * Adds to the progress counters and, when given, stores where to resume. Call it last inside the
-   * transaction that applies the page: progress and checkpoint then commit with the page.
-   */
-  commitPage(db: Db, increments: Record<string, number>, checkpoint?: unknown): Promise<void>;
-  /** Aborted when the lease is lost or the process is shutting down. */
-  signal: AbortSignal;
 }
-
-export type JobHandler = (handle: RunHandle) => Promise<void>;

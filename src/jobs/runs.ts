@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { AppContext } from '../context.js';
 import { readDate, type Db } from '../db/knex.js';
 import { AppError } from '../errors.js';
-import type { RunKind, RunStatus, RunTrigger, SyncRun } from '../integrations/types.js';
+import type { RunKind, RunStatus, RunTrigger, SyncRun } from './types.js';
 
 /*
  * Runs live in sync_runs. `active_key` is "<integration>:<kind>:<scope>:queued" while queued and

@@ -1,8 +1,6 @@
 import type { AppContext } from '../context.js';
-import { registry } from '../integrations/registry.js';
-import { getIntegration } from '../integrations/service.js';
-import type { Integration, RunHandle, SyncRun } from '../integrations/types.js';
 import { claimRun, finishRun, getCheckpoint, recordPage, renewLease, runQueued } from './runs.js';
+import type { JobCatalog, RunContext, SyncRun } from './types.js';
 
 export interface WorkerOptions {
   /** How often to look for queued runs. */
@@ -11,8 +9,8 @@ export interface WorkerOptions {
   leaseMs?: number;
 }
 
-/** Polls for runs, claims one at a time with a lease, and runs the integration type's job for it. */
-export function startWorker(ctx: AppContext, opts: WorkerOptions = {}): { stop(): Promise<void> } {
+/** Polls for runs, claims one at a time with a lease, and executes the job the catalog names for it. */
+export function startWorker(ctx: AppContext, jobs: JobCatalog, opts: WorkerOptions = {}): { stop(): Promise<void> } {
   const pollMs = opts.pollMs ?? 1000;
   const leaseMs = opts.leaseMs ?? 60_000;
   const owner = ctx.config.INSTANCE_ID;
@@ -26,23 +24,22 @@ export function startWorker(ctx: AppContext, opts: WorkerOptions = {}): { stop()
     const heartbeat = setInterval(() => {
       void renewLease(ctx, run.id, owner, leaseMs).then((held) => held || lease.abort(), () => undefined);
     }, leaseMs / 3);
-    let integration: Integration | null = null;
-    const countFinished = (status: 'succeeded' | 'failed') => {
+    let jobOwner = 'unknown';
+    const progress = { ...run.progress };
+    const log = ctx.logger.child({ runId: run.id, integrationId: run.integrationId, kind: run.kind, scope: run.scope, trigger: run.trigger });
+    const finished = (status: 'succeeded' | 'failed') => {
       // A run whose lease was lost is finished, and counted, by the worker that took it over.
       if (lease.signal.aborted) return;
-      ctx.metrics.syncRunsFinished.inc({ integration_type: integration?.type ?? 'unknown', kind: run.kind, status });
+      ctx.metrics.syncRunsFinished.inc({ integration_type: jobOwner, kind: run.kind, status });
     };
     try {
-      integration = await getIntegration(ctx, run.integrationId);
-      const job = integration && registry[integration.type].jobs[run.kind];
-      if (!integration || !job) throw new Error(`Integration ${run.integrationId} cannot run ${run.kind} syncs`);
-      if (!integration.active) throw new Error(`Integration ${integration.name} is inactive; activate it to sync`);
-      const progress = { ...run.progress };
-      const progressLabels = { integration_type: integration.type, kind: run.kind };
-      const handle: RunHandle = {
+      const job = await jobs.jobFor(ctx, run);
+      jobOwner = job.owner;
+      log.info({ integrationType: jobOwner, resumed: run.startedAt !== null && Object.keys(run.progress).length > 0 }, 'sync run started');
+      const progressLabels = { integration_type: job.owner, kind: run.kind };
+      const rc: RunContext = {
         ctx,
         run,
-        integration,
         checkpoint: await getCheckpoint(ctx.db, run.id),
         commitPage: async (db, increments, checkpoint) => {
           for (const [k, v] of Object.entries(increments)) progress[k] = (progress[k] ?? 0) + v;
@@ -52,14 +49,18 @@ export function startWorker(ctx: AppContext, opts: WorkerOptions = {}): { stop()
         },
         signal: lease.signal,
       };
-      await job(handle);
+      await job.execute(rc);
       await finishRun(ctx, run.id, owner, 'succeeded', null);
-      countFinished('succeeded');
+      log.info({ integrationType: jobOwner, progress }, 'sync run succeeded');
+      finished('succeeded');
     } catch (err) {
-      if (stopping.signal.aborted) return; // leave it running: the lease expires and another worker resumes it
-      ctx.logger.warn({ runId: run.id, err: (err as Error).message }, 'sync run failed');
+      if (stopping.signal.aborted) {
+        log.info({ progress }, 'sync run interrupted by shutdown; another worker resumes it when the lease expires');
+        return;
+      }
+      log.warn({ integrationType: jobOwner, progress, err: (err as Error).message }, 'sync run failed');
       await finishRun(ctx, run.id, owner, 'failed', (err as Error).message);
-      countFinished('failed');
+      finished('failed');
     } finally {
       clearInterval(heartbeat);
       stopping.signal.removeEventListener('abort', onStop);

@@ -4,8 +4,6 @@ export interface Location {
   id: number;
   name: string;
   timezone: string;
-  perfectGymClubId: number | null;
-  egymLocationId: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -13,8 +11,6 @@ export interface Location {
 export interface LocationFields {
   name: string;
   timezone: string;
-  perfectGymClubId: number | null;
-  egymLocationId: string | null;
 }
 
 type Row = Record<string, any>;
@@ -24,8 +20,6 @@ function toLocation(row: Row): Location {
     id: row.id,
     name: row.name,
     timezone: row.timezone,
-    perfectGymClubId: row.perfect_gym_club_id === null ? null : Number(row.perfect_gym_club_id),
-    egymLocationId: row.egym_location_id,
     createdAt: readDate(row.created_at).toISOString(),
     updatedAt: readDate(row.updated_at).toISOString(),
   };
@@ -35,23 +29,11 @@ function toRow(fields: Partial<LocationFields>): Row {
   const row: Row = {};
   if (fields.name !== undefined) row.name = fields.name;
   if (fields.timezone !== undefined) row.timezone = fields.timezone;
-  if (fields.perfectGymClubId !== undefined) row.perfect_gym_club_id = fields.perfectGymClubId;
-  if (fields.egymLocationId !== undefined) row.egym_location_id = fields.egymLocationId;
   return row;
 }
 
 export async function getLocation(db: Db, id: number): Promise<Location | null> {
   const row = await db('locations').where({ id }).first();
-  return row ? toLocation(row) : null;
-}
-
-export async function findLocationByPerfectGymClubId(db: Db, clubId: number): Promise<Location | null> {
-  const row = await db('locations').where({ perfect_gym_club_id: clubId }).first();
-  return row ? toLocation(row) : null;
-}
-
-export async function findLocationByEgymLocationId(db: Db, egymId: string): Promise<Location | null> {
-  const row = await db('locations').where({ egym_location_id: egymId }).first();
   return row ? toLocation(row) : null;
 }
 

@@ -1,11 +1,11 @@
 import type { AppContext } from '../context.js';
+import { inTransaction } from '../db/transaction.js';
 import { AppError } from '../errors.js';
 import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
+import { locationFieldValues, setLocationFields } from '../integrations/links.js';
 import {
   countLocationReferences,
   deleteLocationRow,
-  findLocationByEgymLocationId,
-  findLocationByPerfectGymClubId,
   getLocation,
   insertLocation,
   listLocationsPage,
@@ -13,6 +13,9 @@ import {
   type Location,
   type LocationFields,
 } from './repository.js';
+
+/** A location with the per-integration-type fields its links give it (perfectGymClubId, egymLocationId, ...). */
+export type LocationWithLinks = Location & Record<string, unknown>;
 
 /** The canonical spelling of an IANA zone Intl knows ('europe/warsaw' -> 'Europe/Warsaw'), else null. */
 export function canonicalTimezone(zone: string): string | null {
@@ -23,47 +26,41 @@ export function canonicalTimezone(zone: string): string | null {
   }
 }
 
-/** A Perfect Gym club or EGYM location maps to one location only. */
-async function assertExternalIdsFree(ctx: AppContext, fields: Partial<LocationFields>, exceptId?: number) {
-  if (fields.perfectGymClubId != null) {
-    const clash = await findLocationByPerfectGymClubId(ctx.db, fields.perfectGymClubId);
-    if (clash && clash.id !== exceptId) {
-      throw AppError.conflict(`perfectGymClubId ${fields.perfectGymClubId} is already used by location ${clash.id} (${clash.name})`);
-    }
-  }
-  if (fields.egymLocationId != null) {
-    const clash = await findLocationByEgymLocationId(ctx.db, fields.egymLocationId);
-    if (clash && clash.id !== exceptId) {
-      throw AppError.conflict(`egymLocationId ${fields.egymLocationId} is already used by location ${clash.id} (${clash.name})`);
-    }
-  }
+async function withLinks(ctx: AppContext, locations: Location[]): Promise<LocationWithLinks[]> {
+  const values = await locationFieldValues(ctx, locations.map((l) => l.id));
+  return locations.map((l) => ({ ...l, ...values.get(l.id) }));
 }
 
-export async function getLocationOrThrow(ctx: AppContext, id: number): Promise<Location> {
+export async function getLocationOrThrow(ctx: AppContext, id: number): Promise<LocationWithLinks> {
   const location = await getLocation(ctx.db, id);
   if (!location) throw AppError.notFound(`There is no location ${id}`);
-  return location;
+  return (await withLinks(ctx, [location]))[0]!;
 }
 
-export async function listLocationsPaged(ctx: AppContext, page: PageQuery): Promise<Page<Location>> {
-  return toPage(await listLocationsPage(ctx.db, decodeCursor(page.cursor), page.limit), page.limit);
+export async function listLocationsPaged(ctx: AppContext, page: PageQuery): Promise<Page<LocationWithLinks>> {
+  const { items, nextCursor } = toPage(await listLocationsPage(ctx.db, decodeCursor(page.cursor), page.limit), page.limit);
+  return { items: await withLinks(ctx, items), nextCursor };
 }
 
-export async function createLocation(
-  ctx: AppContext,
-  input: Omit<LocationFields, 'perfectGymClubId' | 'egymLocationId'> & Partial<LocationFields>,
-): Promise<Location> {
-  const fields: LocationFields = { perfectGymClubId: null, egymLocationId: null, ...input };
-  await assertExternalIdsFree(ctx, fields);
-  const id = await insertLocation(ctx.db, fields, ctx.now());
-  return (await getLocation(ctx.db, id))!;
+/** Creates a location with its links in one transaction: a refused link (409) leaves no location behind. */
+export async function createLocation(ctx: AppContext, input: LocationFields & Record<string, unknown>): Promise<LocationWithLinks> {
+  const { name, timezone, ...links } = input;
+  const id = await inTransaction(ctx.db, async (trx) => {
+    const id = await insertLocation(trx, { name, timezone }, ctx.now());
+    await setLocationFields({ ...ctx, db: trx }, id, links);
+    return id;
+  });
+  return getLocationOrThrow(ctx, id);
 }
 
-export async function updateLocation(ctx: AppContext, id: number, patch: Partial<LocationFields>): Promise<Location> {
+export async function updateLocation(ctx: AppContext, id: number, patch: Partial<LocationFields> & Record<string, unknown>): Promise<LocationWithLinks> {
   await getLocationOrThrow(ctx, id);
-  await assertExternalIdsFree(ctx, patch, id);
-  await updateLocationRow(ctx.db, id, patch, ctx.now());
-  return (await getLocation(ctx.db, id))!;
+  const { name, timezone, ...links } = patch;
+  await inTransaction(ctx.db, async (trx) => {
+    await updateLocationRow(trx, id, { name, timezone }, ctx.now());
+    await setLocationFields({ ...ctx, db: trx }, id, links);
+  });
+  return getLocationOrThrow(ctx, id);
 }
 
 /** Only a location nothing points at may go: doors, sessions, clients, events and packages keep it. */

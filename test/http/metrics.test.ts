@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { integrationJobs } from '../../src/integrations/jobs.js';
 import { startScheduler } from '../../src/jobs/scheduler.js';
 import { startPerfectGymSandbox, type PerfectGymSandbox } from '../../src/sandbox/perfect-gym/server.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -99,7 +100,7 @@ describe('GET /metrics', () => {
     await post(`/api/v1/admin/integrations/${integrationId}/sync`, { job: 'clients' });
     expect(sample(await scrape(), 'clubcore_sync_runs_queued')).toBe(1);
 
-    scheduler = startScheduler(app.ctx, { pollMs: 30, leaseMs: 3000, cronExpression: '0 0 1 1 *' });
+    scheduler = startScheduler(app.ctx, integrationJobs, { pollMs: 30, leaseMs: 3000, cronExpression: '0 0 1 1 *' });
     const labels = { integration_type: 'perfect_gym', kind: 'clients' };
     let text = '';
     for (let i = 0; i < 200 && !sample(text, 'clubcore_sync_runs_finished_total', labels); i++) {

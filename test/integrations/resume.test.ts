@@ -2,6 +2,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { enqueueRun, recordPage } from '../../src/jobs/runs.js';
+import { integrationJobs } from '../../src/integrations/jobs.js';
 import { startWorker } from '../../src/jobs/worker.js';
 import { expectedMembers, startSyncFixture, type SyncFixture } from './support.js';
 
@@ -22,7 +23,7 @@ describe('sync runs survive a killed worker and many instances', () => {
 
   it('resumes an interrupted initial sync from its last committed page, with nothing lost or doubled', async () => {
     f.sb.injectFaults({ match: '/odata/Members', rate: 1, step: { latencyMs: 150 } });
-    const first = startWorker({ ...f.app.ctx, config: { ...f.app.ctx.config, INSTANCE_ID: 'worker-a' } }, { pollMs: 20, leaseMs: 600 });
+    const first = startWorker({ ...f.app.ctx, config: { ...f.app.ctx.config, INSTANCE_ID: 'worker-a' } }, integrationJobs, { pollMs: 20, leaseMs: 600 });
     const { run } = (await f.app.http.post(`/api/v1/admin/integrations/${f.integrationId}/initial-sync`).set(f.auth).send({})).body;
     await until(async () => ((await f.app.ctx.db('sync_runs').where({ id: run.id }).first()).checkpoint ?? '').includes('"step":0') && (await f.app.ctx.db('clients')).length >= 100, 'a few pages');
     await first.stop(); // as if killed: the run stays 'running' and its lease runs out
@@ -31,7 +32,7 @@ describe('sync runs survive a killed worker and many instances', () => {
     const importedBefore = (await f.app.ctx.db('clients')).length;
     f.sb.clearFaults();
 
-    const second = startWorker({ ...f.app.ctx, config: { ...f.app.ctx.config, INSTANCE_ID: 'worker-b' } }, { pollMs: 20, leaseMs: 600 });
+    const second = startWorker({ ...f.app.ctx, config: { ...f.app.ctx.config, INSTANCE_ID: 'worker-b' } }, integrationJobs, { pollMs: 20, leaseMs: 600 });
     const done = await f.waitForRun(run.id);
     await second.stop();
     expect(done.status).toBe('succeeded');

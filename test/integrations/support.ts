@@ -1,4 +1,5 @@
 import { expect } from '@jest/globals';
+import { integrationJobs } from '../../src/integrations/jobs.js';
 import { startScheduler } from '../../src/jobs/scheduler.js';
 import { startPerfectGymSandbox, type PerfectGymSandbox } from '../../src/sandbox/perfect-gym/server.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -40,7 +41,7 @@ export async function startSyncFixture(opts: { members?: number; clubsToMap?: nu
       secrets: { clientSecret: sb.clientSecret },
     })
   ).id;
-  const scheduler = opts.worker === false ? null : startScheduler(app.ctx, { pollMs: 30, leaseMs: 3000, cronExpression: '0 0 1 1 *' });
+  const scheduler = opts.worker === false ? null : startScheduler(app.ctx, integrationJobs, { pollMs: 30, leaseMs: 3000, cronExpression: '0 0 1 1 *' });
   async function waitForRun(runId: number) {
     for (let i = 0; i < 600; i++) {
       const run = (await app.http.get(`/api/v1/admin/sync-runs/${runId}`).set(auth)).body;

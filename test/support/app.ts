@@ -6,7 +6,7 @@ import { hashPassword } from '../../src/auth/passwords.js';
 import { createSession } from '../../src/auth/sessions.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
-import { createApp } from '../../src/http/app.js';
+import { createApp } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { createTestDatabase, type TestDatabase } from './db.js';

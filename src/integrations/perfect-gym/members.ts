@@ -1,7 +1,7 @@
 import { upsertImportedClients, type ImportedClient } from '../../clients/import.js';
 import type { AppContext } from '../../context.js';
-import type { Db } from '../../db/knex.js';
-import { listLocations, type Location } from '../../locations/repository.js';
+import type { Location } from '../../locations/repository.js';
+import { linkedLocations } from '../links.js';
 import { upsertImportedClientPackages, type ImportedClientPackage } from '../../packages/import.js';
 import type { Integration } from '../types.js';
 import { createPerfectGymClient } from './connection.js';
@@ -12,9 +12,9 @@ import { inTransaction } from '../../db/transaction.js';
 
 export const SOURCE = 'perfect_gym';
 
-/** Locations by the Perfect Gym club they are mapped to. */
-export async function locationsByClub(db: Db): Promise<Map<number, Location>> {
-  return new Map((await listLocations(db)).filter((l) => l.perfectGymClubId !== null).map((l) => [l.perfectGymClubId!, l]));
+/** This integration's locations by the Perfect Gym club they are linked to. */
+export async function locationsByClub(ctx: AppContext, integrationId: number): Promise<Map<number, Location>> {
+  return new Map([...(await linkedLocations(ctx, integrationId))].map(([clubId, location]) => [Number(clubId), location]));
 }
 
 export const memberKey = (integrationId: number, memberId: number) => `${integrationId}:member:${memberId}`;
@@ -73,7 +73,7 @@ export async function importMemberJustInTime(ctx: AppContext, integration: Integ
     pg.listAll<PgContract>('Contracts', { filter: `memberId eq ${memberId}` }),
     pg.listAll<PgMemberProduct>('MemberProducts', { filter: `memberId eq ${memberId}` }),
   ]);
-  const location = member.homeClubId !== null ? (await locationsByClub(ctx.db)).get(member.homeClubId) : undefined;
+  const location = member.homeClubId !== null ? (await locationsByClub(ctx, integration.id)).get(member.homeClubId) : undefined;
   const timeZone = location?.timezone ?? 'UTC';
   const now = ctx.now();
   return inTransaction(ctx.db, async (trx) => {

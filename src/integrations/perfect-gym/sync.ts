@@ -3,10 +3,12 @@ import { clientIdsByIdentity, upsertImportedClients } from '../../clients/import
 import type { AppContext } from '../../context.js';
 import type { Db } from '../../db/knex.js';
 import { findEntranceDoor } from '../../doors/repository.js';
-import { getLocation, type Location } from '../../locations/repository.js';
+import { inTransaction } from '../../db/transaction.js';
+import type { Location } from '../../locations/repository.js';
 import { upsertImportedClientPackages } from '../../packages/import.js';
 import { getCursor, setCursor } from '../repository.js';
-import type { Integration, RunHandle } from '../types.js';
+import { runStreams, stopIfAborted, type StreamDefinition } from '../streams.js';
+import type { Integration, IntegrationRun } from '../types.js';
 import { PerfectGymError } from './client.js';
 import type { PerfectGymConfig } from './config.js';
 import { createPerfectGymClient } from './connection.js';
@@ -14,7 +16,6 @@ import { recordIssue, resolveIssue } from './issues.js';
 import { contractToPackage, locationsByClub, productToPackage, SOURCE, toImportedClient } from './members.js';
 import { clubTimeToUtc } from './time.js';
 import type { PgContract, PgMember, PgMemberProduct, PgVisit } from './types.js';
-import { inTransaction } from '../../db/transaction.js';
 
 type Stream = 'Members' | 'Contracts' | 'MemberProducts' | 'MemberClubVisits';
 type Counters = Record<string, number>;
@@ -82,26 +83,38 @@ async function applyVisits(p: PageContext, db: Db, visits: PgVisit[], now: Date,
   return { ...counters, doorEventsCreated: created, bookingsAttended: markedAttended.length };
 }
 
-async function pageContext(h: RunHandle): Promise<PageContext> {
+async function pageContext(h: IntegrationRun): Promise<PageContext> {
   const config = h.integration.config as unknown as PerfectGymConfig;
-  return { ctx: h.ctx, integration: h.integration, identityTypeId: config.identityTypeId, clubs: await locationsByClub(h.ctx.db) };
+  return { ctx: h.ctx, integration: h.integration, identityTypeId: config.identityTypeId, clubs: await locationsByClub(h.ctx, h.integration.id) };
 }
 
-function applyPage(p: PageContext, stream: Stream, db: Db, rows: unknown[], now: Date, doors: Map<number, number | null>): Promise<Counters> {
-  switch (stream) {
-    case 'Members':
-      return applyMembers(p, db, rows as PgMember[], now);
-    case 'Contracts':
-    case 'MemberProducts':
-      return applyPackages(p, db, stream, rows as PgContract[], now);
-    case 'MemberClubVisits':
-      return applyVisits(p, db, rows as PgVisit[], now, doors);
-  }
+/**
+ * Perfect Gym's version feeds as streams. Each re-reads OVERLAP_VERSIONS below its cursor: versions
+ * are assigned at write time there, so a late commit may land below what was already read.
+ */
+function streams(p: PageContext) {
+  const doors = new Map<number, number | null>();
+  const feed = <Row extends { version: number }>(name: Stream, apply: (db: Db, rows: Row[], now: Date) => Promise<Counters>): StreamDefinition<Row> => ({
+    name,
+    async *read(h, cursor) {
+      let high = Number(cursor ?? 0);
+      const pg = createPerfectGymClient(h.ctx, h.integration);
+      for await (const rows of pg.pages<Row>(name, { sinceVersion: Math.max(0, high - OVERLAP_VERSIONS) })) {
+        high = Math.max(high, rows[rows.length - 1]!.version);
+        yield { rows, cursor: String(high) };
+      }
+    },
+    applyPage: (h, trx, rows) => apply(trx, rows, h.ctx.now()),
+  });
+  return {
+    Members: feed<PgMember>('Members', (db, rows, now) => applyMembers(p, db, rows, now)),
+    Contracts: feed<PgContract>('Contracts', (db, rows, now) => applyPackages(p, db, 'Contracts', rows, now)),
+    MemberProducts: feed<PgMemberProduct>('MemberProducts', (db, rows, now) => applyPackages(p, db, 'MemberProducts', rows, now)),
+    MemberClubVisits: feed<PgVisit>('MemberClubVisits', (db, rows, now) => applyVisits(p, db, rows, now, doors)),
+  };
 }
 
-function stopIfAborted(h: RunHandle) {
-  if (h.signal.aborted) throw new Error('Stopped before the end (lease lost or shutting down); the next attempt resumes from the last committed page');
-}
+const CLIENT_STREAMS = ['Members', 'Contracts', 'MemberProducts'] as const;
 
 interface InitialCheckpoint {
   step: number;
@@ -110,24 +123,25 @@ interface InitialCheckpoint {
 }
 
 /**
- * Initial sync of one location (or all mapped ones): active, not deleted members of the club(s),
+ * Initial sync of one location (or all linked ones): active, not deleted members of the club(s),
  * then every contract and member product of the clients that exist. Each page is applied in one
  * transaction together with the checkpoint, so a killed run resumes at the last committed page.
  */
-export async function initialSyncJob(h: RunHandle): Promise<void> {
+export async function initialSyncJob(h: IntegrationRun): Promise<void> {
   const p = await pageContext(h);
-  let locations = [...p.clubs.values()];
+  let clubs = [...p.clubs.entries()];
   if (h.run.scope !== 'all') {
-    const location = await getLocation(h.ctx.db, Number(h.run.scope.replace('location:', '')));
-    if (!location?.perfectGymClubId) throw new Error(`Location ${h.run.scope} is not mapped to a Perfect Gym club (set perfectGymClubId)`);
-    locations = [location];
+    const locationId = Number(h.run.scope.replace('location:', ''));
+    clubs = clubs.filter(([, location]) => location.id === locationId);
+    if (!clubs.length) throw new Error(`Location ${locationId} is not linked to a Perfect Gym club of this integration (set its perfectGymClubId)`);
   }
-  if (!locations.length) throw new Error('No location is mapped to a Perfect Gym club: set perfectGymClubId on the locations to sync');
+  if (!clubs.length) throw new Error('No location is linked to a Perfect Gym club: set perfectGymClubId on the locations to sync');
   const steps: { stream: Stream; filter: string }[] = [
-    ...locations.map((l) => ({ stream: 'Members' as const, filter: `homeClubId eq ${l.perfectGymClubId} and isDeleted eq false and isActive eq true` })),
+    ...clubs.map(([clubId]) => ({ stream: 'Members' as const, filter: `homeClubId eq ${clubId} and isDeleted eq false and isActive eq true` })),
     { stream: 'Contracts', filter: 'isDeleted eq false' },
     { stream: 'MemberProducts', filter: 'isDeleted eq false' },
   ];
+  const apply = streams(p);
   const pg = createPerfectGymClient(h.ctx, h.integration);
   const cp: InitialCheckpoint = (h.checkpoint as InitialCheckpoint | null) ?? { step: 0, version: 0, highest: {} };
   for (let i = cp.step; i < steps.length; i++) {
@@ -136,49 +150,30 @@ export async function initialSyncJob(h: RunHandle): Promise<void> {
       stopIfAborted(h);
       const last = page[page.length - 1]!.version;
       cp.highest[stream] = Math.max(cp.highest[stream] ?? 0, last);
-      const now = h.ctx.now();
       await inTransaction(h.ctx.db, async (trx) => {
-        const counters = await applyPage(p, stream, trx, page, now, new Map());
+        const counters = await apply[stream].applyPage(h, trx, page as never);
         await h.commitPage(trx, { ...counters, pages: 1 }, { ...cp, step: i, version: last });
       });
     }
   }
   // The first scheduled runs continue from here instead of downloading everything again.
-  for (const stream of ['Members', 'Contracts', 'MemberProducts'] as const) {
+  for (const stream of CLIENT_STREAMS) {
     if ((await getCursor(h.ctx.db, h.integration.id, stream)) === null) {
       await setCursor(h.ctx.db, h.integration.id, stream, String(cp.highest[stream] ?? 0), h.ctx.now());
     }
   }
 }
 
-/** Walks one stream from its cursor (minus the overlap); each page and the new cursor commit together. */
-async function syncStream(h: RunHandle, p: PageContext, stream: Stream): Promise<void> {
-  const pg = createPerfectGymClient(h.ctx, h.integration);
-  const cursor = Number((await getCursor(h.ctx.db, h.integration.id, stream)) ?? 0);
-  let high = cursor;
-  const doors = new Map<number, number | null>();
-  for await (const page of pg.pages<{ version: number }>(stream, { sinceVersion: Math.max(0, cursor - OVERLAP_VERSIONS) })) {
-    stopIfAborted(h);
-    high = Math.max(high, page[page.length - 1]!.version);
-    const now = h.ctx.now();
-    await inTransaction(h.ctx.db, async (trx) => {
-      const counters = await applyPage(p, stream, trx, page, now, doors);
-      await setCursor(trx, h.integration.id, stream, String(high), now);
-      await h.commitPage(trx, { ...counters, pages: 1 });
-    });
-  }
-}
-
 /** Ongoing client sync: members, then contracts, then member products, each by its version cursor. */
-export async function clientsSyncJob(h: RunHandle): Promise<void> {
-  const p = await pageContext(h);
-  for (const stream of ['Members', 'Contracts', 'MemberProducts'] as const) await syncStream(h, p, stream);
+export async function clientsSyncJob(h: IntegrationRun): Promise<void> {
+  const all = streams(await pageContext(h));
+  await runStreams(h, CLIENT_STREAMS.map((name) => all[name]));
 }
 
 /** Ongoing access sync: visits become door events at the location's entrance door and mark attendance. */
-export async function accessSyncJob(h: RunHandle): Promise<void> {
+export async function accessSyncJob(h: IntegrationRun): Promise<void> {
   const p = await pageContext(h);
-  await syncStream(h, p, 'MemberClubVisits');
+  await runStreams(h, [streams(p).MemberClubVisits]);
   for (const location of p.clubs.values()) {
     if (await findEntranceDoor(h.ctx.db, location.id)) await resolveIssue(h.ctx.db, h.integration.id, 'noDoor', `location:${location.id}`, h.ctx.now());
   }

@@ -3,8 +3,7 @@ import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { findClientIdByIdentity } from '../../identities/repository.js';
 import { addIdentity } from '../../identities/service.js';
-import { importMemberJustInTime } from '../perfect-gym/members.js';
-import { listActiveIntegrations } from '../service.js';
+import { importFromMemberSource } from '../members.js';
 import type { Integration } from '../types.js';
 import type { EgymBmaConfig } from './config.js';
 import type { EgymClaims } from './token.js';
@@ -28,7 +27,7 @@ async function linkEgymUser(ctx: AppContext, integration: Integration, clientId:
 /**
  * Finds the client an EGYM app member is (EGYM.md section 1): the stored EGYM user identity; else the
  * membership id as the membership system's identity (then the EGYM identity is stored); else a unique
- * active e-mail; else the member fetched just in time from Perfect Gym. Never from the token alone.
+ * active e-mail; else the member fetched just in time from the membership system. Never from the token alone.
  */
 export async function mapEgymMember(ctx: AppContext, integration: Integration, claims: EgymClaims): Promise<number> {
   const config = integration.config as unknown as EgymBmaConfig;
@@ -52,9 +51,8 @@ export async function mapEgymMember(ctx: AppContext, integration: Integration, c
       throw AppError.conflict(`${matches.length} active members share the e-mail ${claims.email}; staff must link the EGYM account to the right member`, 'ambiguousEmail');
     }
   }
-  if (memberId && /^\d+$/.test(memberId)) {
-    const pg = (await listActiveIntegrations(ctx, 'perfect_gym')).find((i) => (i.config as { identityTypeId?: number }).identityTypeId === config.memberIdentityTypeId);
-    const clientId = pg ? await importMemberJustInTime(ctx, pg, Number(memberId)) : null;
+  if (memberId) {
+    const clientId = await importFromMemberSource(ctx, config.memberIdentityTypeId, memberId);
     if (clientId !== null) {
       if (bmaUserId) await linkEgymUser(ctx, integration, clientId, bmaUserId);
       return clientId;
