@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { readDate, type Db } from '../db/knex.js';
 
 export interface DoorAccessEvent {
@@ -32,27 +31,48 @@ function toEvent(row: Row): DoorAccessEvent {
   };
 }
 
+/** An entry through a door, as it is recorded; (source, sourceRef) names it for good. */
+export interface NewDoorEvent {
+  doorId: number;
+  locationId: number;
+  clientId: number;
+  occurredAt: Date;
+  source: string;
+  sourceRef: string;
+}
+
+const keyOf = (source: string, sourceRef: string) => `${source}\n${sourceRef}`;
+
 /**
- * Inserts the event unless one with the same (source, sourceRef) exists; either way returns
- * the stored event and whether this call created it, so recording twice changes nothing.
+ * Stores each event once, however often it arrives (unique source + sourceRef): one query for
+ * the ones stored already, one multi-row insert of the rest. Returns the events this call stored.
  */
-export async function insertEventOnce(
-  db: Db,
-  input: { doorId: number | null; locationId: number; clientId: number | null; occurredAt: Date; source: string; sourceRef?: string },
-  now: Date,
-): Promise<{ event: DoorAccessEvent; created: boolean }> {
-  const sourceRef = input.sourceRef ?? randomUUID();
-  const before = await db('door_access_events').where({ source: input.source, source_ref: sourceRef }).first();
-  if (before) return { event: toEvent(before), created: false };
+export async function insertEventsOnce(db: Db, events: NewDoorEvent[], now: Date): Promise<NewDoorEvent[]> {
+  if (!events.length) return [];
+  const stored = await db('door_access_events')
+    .whereIn('source', [...new Set(events.map((e) => e.source))])
+    .whereIn('source_ref', events.map((e) => e.sourceRef))
+    .select('source', 'source_ref');
+  const seen = new Set(stored.map((r: Row) => keyOf(r.source, r.source_ref)));
+  const fresh = events.filter((e) => {
+    const key = keyOf(e.source, e.sourceRef);
+    if (seen.has(key)) return false;
+    seen.add(key); // a batch repeating an event stores it once too
+    return true;
+  });
+  if (!fresh.length) return [];
   await db('door_access_events')
-    .insert({
-      door_id: input.doorId, location_id: input.locationId, client_id: input.clientId, occurred_at: input.occurredAt,
-      source: input.source, source_ref: sourceRef, created_at: now,
-    })
+    .insert(fresh.map((e) => ({
+      door_id: e.doorId, location_id: e.locationId, client_id: e.clientId, occurred_at: e.occurredAt, source: e.source, source_ref: e.sourceRef, created_at: now,
+    })))
     .onConflict(['source', 'source_ref'])
     .ignore();
-  const row = await db('door_access_events').where({ source: input.source, source_ref: sourceRef }).first();
-  return { event: toEvent(row), created: true };
+  return fresh;
+}
+
+export async function findEvent(db: Db, source: string, sourceRef: string): Promise<DoorAccessEvent | null> {
+  const row = await db('door_access_events').where({ source, source_ref: sourceRef }).first();
+  return row ? toEvent(row) : null;
 }
 
 export async function listDoorEventsPage(db: Db, filter: DoorEventFilter, afterId: number, limit: number): Promise<DoorAccessEvent[]> {

@@ -1,11 +1,12 @@
-import { markAttendance } from '../bookings/repository.js';
+import { randomUUID } from 'node:crypto';
+import { markAttendance } from '../bookings/service.js';
 import { getClient } from '../clients/repository.js';
 import type { AppContext } from '../context.js';
 import { findDoorByCode, getDoor } from '../doors/repository.js';
 import { AppError } from '../errors.js';
 import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
 import { findClientIdByIdentity } from '../identities/repository.js';
-import { insertEventOnce, listDoorEventsPage, type DoorAccessEvent, type DoorEventFilter } from './repository.js';
+import { findEvent, insertEventsOnce, listDoorEventsPage, type DoorAccessEvent, type DoorEventFilter, type NewDoorEvent } from './repository.js';
 import { inTransaction } from '../db/transaction.js';
 
 export interface DoorAccessInput {
@@ -40,23 +41,29 @@ async function resolveClientId(ctx: AppContext, client: DoorAccessInput['client'
 }
 
 /**
+ * The one write path of door events: stores each once by (source, sourceRef), however often it
+ * arrives, and marks the bookings the new ones attend (bookings' attendance rule). A single door
+ * event and a sync's page of visits both come through here.
+ */
+export async function recordDoorEvents(ctx: AppContext, events: NewDoorEvent[]): Promise<{ created: number; markedAttended: number[] }> {
+  const created = await insertEventsOnce(ctx.db, events, ctx.now());
+  return { created: created.length, markedAttended: await markAttendance(ctx, created) };
+}
+
+/**
  * Records an entry through a door and marks the client's bookings at that location attended
  * (ATTENDANCE_WINDOW_BEFORE_MINUTES before start until the end). Idempotent per (source, sourceRef).
  */
 export async function recordDoorAccess(ctx: AppContext, input: DoorAccessInput): Promise<{ event: DoorAccessEvent; markedAttended: number[] }> {
   const door = await resolveDoor(ctx, input.door);
   const clientId = await resolveClientId(ctx, input.client);
+  const event: NewDoorEvent = {
+    doorId: door.id, locationId: door.locationId, clientId, occurredAt: input.occurredAt,
+    source: input.source ?? 'manual', sourceRef: input.sourceRef ?? randomUUID(),
+  };
   return inTransaction(ctx.db, async (trx) => {
-    const { event, created } = await insertEventOnce(
-      trx,
-      { doorId: door.id, locationId: door.locationId, clientId, occurredAt: input.occurredAt, source: input.source ?? 'manual', sourceRef: input.sourceRef },
-      ctx.now(),
-    );
-    if (!created) return { event, markedAttended: [] };
-    const markedAttended = await markAttendance(trx, {
-      clientId, locationId: door.locationId, occurredAt: input.occurredAt, windowBeforeMinutes: ctx.config.ATTENDANCE_WINDOW_BEFORE_MINUTES,
-    });
-    return { event, markedAttended };
+    const { markedAttended } = await recordDoorEvents({ ...ctx, db: trx }, [event]);
+    return { event: (await findEvent(trx, event.source, event.sourceRef))!, markedAttended };
   });
 }
 

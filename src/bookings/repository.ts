@@ -101,48 +101,30 @@ export async function cancelBookingRow(db: Db, id: number, now: Date): Promise<b
   return Number(changed) === 1;
 }
 
-export interface Entry {
+/** A 'booked' booking with where and when its class takes place: what an entry may attend. */
+export interface BookedClass {
+  id: number;
   clientId: number;
   locationId: number;
-  occurredAt: Date;
+  startsAt: Date;
+  endsAt: Date;
 }
 
-/**
- * Marks bookings attended for a batch of entries: a 'booked' booking of that client at that
- * location is attended when the entry lies between `windowBeforeMinutes` before the session's
- * start and its end. One query finds the candidates for the whole batch, one updates them;
- * idempotent (only 'booked' rows change). Returns the booking ids marked.
- */
-export async function markAttendanceForEntries(db: Db, entries: Entry[], windowBeforeMinutes: number, now = new Date()): Promise<number[]> {
-  if (!entries.length) return [];
-  const windowMs = windowBeforeMinutes * 60_000;
-  const times = entries.map((e) => e.occurredAt.getTime());
-  const candidates: { id: number; client_id: number; location_id: number; starts_at: unknown; ends_at: unknown }[] = await db('bookings as b')
+/** 'booked' bookings of these clients whose class starts by `startsBy` and ends at `endsFrom` or later (one query). */
+export async function listBookedClassesOf(db: Db, clientIds: number[], window: { startsBy: Date; endsFrom: Date }): Promise<BookedClass[]> {
+  if (!clientIds.length) return [];
+  const rows = await db('bookings as b')
     .join('class_sessions as s', 's.id', 'b.session_id')
     .where('b.status', 'booked')
-    .whereIn('b.client_id', [...new Set(entries.map((e) => e.clientId))])
-    .where('s.starts_at', '<=', new Date(Math.max(...times) + windowMs))
-    .where('s.ends_at', '>=', new Date(Math.min(...times)))
+    .whereIn('b.client_id', clientIds)
+    .where('s.starts_at', '<=', window.startsBy)
+    .where('s.ends_at', '>=', window.endsFrom)
     .select('b.id', 'b.client_id', 's.location_id', 's.starts_at', 's.ends_at');
-  const ids = candidates
-    .filter((b) => {
-      const starts = readDate(b.starts_at as Date).getTime();
-      const ends = readDate(b.ends_at as Date).getTime();
-      return entries.some((e) => e.clientId === b.client_id && e.locationId === b.location_id && starts - windowMs <= e.occurredAt.getTime() && e.occurredAt.getTime() <= ends);
-    })
-    .map((b) => Number(b.id));
-  if (!ids.length) return [];
-  const attendedAt = new Map(candidates.map((b) => [Number(b.id), entries.find((e) => e.clientId === b.client_id)!.occurredAt]));
-  for (const id of ids) {
-    await db('bookings').where({ id, status: 'booked' }).update({ status: 'attended', attended_at: attendedAt.get(id), updated_at: now });
-  }
-  return ids;
+  return rows.map((r: Row) => ({ id: Number(r.id), clientId: r.client_id, locationId: r.location_id, startsAt: readDate(r.starts_at), endsAt: readDate(r.ends_at) }));
 }
 
-/** One entry through a door (see markAttendanceForEntries). */
-export function markAttendance(
-  db: Db,
-  input: { clientId: number; locationId: number; occurredAt: Date; windowBeforeMinutes: number },
-): Promise<number[]> {
-  return markAttendanceForEntries(db, [input], input.windowBeforeMinutes);
+/** booked -> attended; false when it was not booked any more (cancelled or marked meanwhile). */
+export async function markBookingAttended(db: Db, id: number, attendedAt: Date, now: Date): Promise<boolean> {
+  const changed = await db('bookings').where({ id, status: 'booked' }).update({ status: 'attended', attended_at: attendedAt, updated_at: now });
+  return Number(changed) === 1;
 }

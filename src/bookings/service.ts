@@ -11,7 +11,10 @@ import {
   findBooking,
   getBooking,
   insertBooking,
+  listBookedClassesOf,
+  markBookingAttended,
   rebook,
+  type BookedClass,
   type Booking,
   type BookingStatus,
 } from './repository.js';
@@ -139,4 +142,60 @@ async function homeLocationOf(ctx: AppContext, clientId: number): Promise<number
     throw AppError.badRequest('You have no home location; pass locationId', [{ path: 'locationId', message: 'required when the member has no home location' }]);
   }
   return client.homeLocationId;
+}
+
+/** Someone walking in: a door event or a visit a membership system reported. */
+export interface Entry {
+  clientId: number;
+  locationId: number;
+  occurredAt: Date;
+}
+
+/**
+ * The attendance rule: an entry attends a booked class of that client at that location when it
+ * lies between `windowBeforeMinutes` before the start and the end. Returns the time each attended
+ * booking was attended: the earliest entry that matched that class (a batch may hold several
+ * entries of one client, on other days or at other locations).
+ */
+export function attendedAt(classes: BookedClass[], entries: Entry[], windowBeforeMinutes: number): Map<number, Date> {
+  const windowMs = windowBeforeMinutes * MINUTE;
+  const entriesOf = new Map<number, Entry[]>();
+  for (const e of entries) {
+    const list = entriesOf.get(e.clientId);
+    if (list) list.push(e);
+    else entriesOf.set(e.clientId, [e]);
+  }
+  const attended = new Map<number, Date>();
+  for (const c of classes) {
+    const opens = c.startsAt.getTime() - windowMs;
+    for (const e of entriesOf.get(c.clientId) ?? []) {
+      const t = e.occurredAt.getTime();
+      const earliest = attended.get(c.id);
+      if (e.locationId === c.locationId && opens <= t && t <= c.endsAt.getTime() && (!earliest || t < earliest.getTime())) {
+        attended.set(c.id, e.occurredAt);
+      }
+    }
+  }
+  return attended;
+}
+
+/**
+ * Marks the bookings a batch of entries attends (see attendedAt), for every kind of entry: one
+ * query finds the candidates of the whole batch, then each attended booking is updated.
+ * Idempotent: only 'booked' bookings change. Returns the ids of the bookings marked.
+ */
+export async function markAttendance(ctx: AppContext, entries: Entry[]): Promise<number[]> {
+  if (!entries.length) return [];
+  const windowBeforeMinutes = ctx.config.ATTENDANCE_WINDOW_BEFORE_MINUTES;
+  const times = entries.map((e) => e.occurredAt.getTime());
+  const classes = await listBookedClassesOf(ctx.db, [...new Set(entries.map((e) => e.clientId))], {
+    startsBy: new Date(Math.max(...times) + windowBeforeMinutes * MINUTE),
+    endsFrom: new Date(Math.min(...times)),
+  });
+  const now = ctx.now();
+  const marked: number[] = [];
+  for (const [id, at] of attendedAt(classes, entries, windowBeforeMinutes)) {
+    if (await markBookingAttended(ctx.db, id, at, now)) marked.push(id);
+  }
+  return marked;
 }

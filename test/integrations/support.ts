@@ -18,8 +18,8 @@ export interface SyncFixture {
   close(): Promise<void>;
 }
 
-export async function startSyncFixture(opts: { members?: number; clubsToMap?: number; worker?: boolean } = {}): Promise<SyncFixture> {
-  const sb = await startPerfectGymSandbox({ members: opts.members ?? 300, clubs: 3, seed: 11, pageSize: 50 });
+export async function startSyncFixture(opts: { members?: number; clubsToMap?: number; worker?: boolean; pageSize?: number } = {}): Promise<SyncFixture> {
+  const sb = await startPerfectGymSandbox({ members: opts.members ?? 300, clubs: 3, seed: 11, pageSize: opts.pageSize ?? 50 });
   const app = await startTestApp();
   const admin = await app.staffToken('admin');
   const auth = { authorization: `Bearer ${admin}` };
@@ -70,4 +70,9 @@ export async function startSyncFixture(opts: { members?: number; clubsToMap?: nu
 /** Members the initial sync must import for these clubs: active and not deleted. */
 export function expectedMembers(sb: PerfectGymSandbox, clubIds: number[]) {
   return sb.list('Members').filter((m) => clubIds.includes(m.homeClubId as number) && m.isActive && !m.isDeleted);
+}
+
+/** An instant as Perfect Gym writes it: the club's local date-time, without an offset. */
+export function clubLocalTime(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'medium' }).format(at).replace(' ', 'T');
 }

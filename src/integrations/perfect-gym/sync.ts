@@ -1,4 +1,5 @@
-import { importDoorEvents, type ImportedDoorEvent } from '../../access/import.js';
+import { recordDoorEvents } from '../../access/service.js';
+import type { NewDoorEvent } from '../../access/repository.js';
 import { clientIdsByIdentity, upsertImportedClients } from '../../clients/import.js';
 import type { AppContext } from '../../context.js';
 import type { Db } from '../../db/knex.js';
@@ -60,7 +61,7 @@ async function applyPackages(p: PageContext, db: Db, stream: 'Contracts' | 'Memb
 
 async function applyVisits(p: PageContext, db: Db, visits: PgVisit[], now: Date, doors: Map<number, number | null>): Promise<Counters> {
   const clientIds = await clientIdsByIdentity(db, p.identityTypeId, visits.map((v) => String(v.memberId)));
-  const events: ImportedDoorEvent[] = [];
+  const events: NewDoorEvent[] = [];
   const counters: Counters = { visitsSeen: visits.length, visitsSkipped: 0 };
   for (const v of visits) {
     const location = p.clubs.get(v.clubId);
@@ -79,7 +80,7 @@ async function applyVisits(p: PageContext, db: Db, visits: PgVisit[], now: Date,
     }
     events.push({ doorId, locationId: location.id, clientId, occurredAt, source: SOURCE, sourceRef: `${p.integration.id}:visit:${v.id}` });
   }
-  const { created, markedAttended } = await importDoorEvents(db, events, p.ctx.config.ATTENDANCE_WINDOW_BEFORE_MINUTES, now);
+  const { created, markedAttended } = await recordDoorEvents({ ...p.ctx, db }, events);
   return { ...counters, doorEventsCreated: created, bookingsAttended: markedAttended.length };
 }
 
