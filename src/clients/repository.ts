@@ -1,4 +1,5 @@
 import { isMysql, readDate, type Db } from '../db/knex.js';
+import { upsertNewer } from '../db/upsert.js';
 
 export const CLIENT_STATUSES = ['active', 'inactive'] as const;
 export type ClientStatus = (typeof CLIENT_STATUSES)[number];
@@ -136,4 +137,54 @@ export async function insertClient(db: Db, fields: Partial<ClientFields> & Pick<
 
 export async function updateClientRow(db: Db, id: number, fields: Partial<ClientFields>, now: Date): Promise<void> {
   await db('clients').where({ id }).update({ ...toRow(fields), updated_at: now });
+}
+
+// ---- clients a sync writes, a page at a time (each function is one statement for the whole page)
+
+/** A synced client row: its fields and the sync's key for it; `sourceVersion` guards against older data. */
+export type SyncedClientRow = Pick<ClientFields, 'firstName' | 'lastName' | 'email' | 'phone' | 'birthDate' | 'homeLocationId' | 'memberNumber' | 'status'> & {
+  externalKey: string;
+  source: string;
+  sourceVersion: number;
+};
+
+/** The clients carrying these values of one identity type, with the sync key each has (null: created by hand). */
+export async function findClientsByIdentityValues(
+  db: Db,
+  identityTypeId: number,
+  values: string[],
+): Promise<Map<string, { clientId: number; externalKey: string | null }>> {
+  const rows = await db('client_identities as ci')
+    .join('clients as c', 'c.id', 'ci.client_id')
+    .where('ci.identity_type_id', identityTypeId)
+    .whereIn('ci.value', values)
+    .select('ci.value', 'ci.client_id', 'c.external_key');
+  return new Map(rows.map((r: Row) => [r.value, { clientId: r.client_id, externalKey: r.external_key }]));
+}
+
+export async function setExternalKey(db: Db, id: number, externalKey: string): Promise<void> {
+  await db('clients').where({ id }).update({ external_key: externalKey });
+}
+
+/** The client id per sync key, for the keys that are clients. */
+export async function findClientIdsByExternalKeys(db: Db, keys: string[]): Promise<Map<string, number>> {
+  const rows = await db('clients').whereIn('external_key', keys).select('id', 'external_key');
+  return new Map(rows.map((r: Row) => [r.external_key, r.id]));
+}
+
+const SYNCED_COLUMNS = ['first_name', 'last_name', 'email', 'phone', 'birth_date', 'home_location_id', 'member_number', 'status', 'source', 'updated_at'];
+
+/** Inserts new and updates known clients by sync key, each only with data at least as new as it holds. */
+export async function upsertSyncedClients(db: Db, clients: SyncedClientRow[], now: Date): Promise<void> {
+  await upsertNewer(
+    db,
+    'clients',
+    clients.map((c) => ({
+      external_key: c.externalKey, first_name: c.firstName, last_name: c.lastName, email: c.email, phone: c.phone,
+      birth_date: c.birthDate, home_location_id: c.homeLocationId, member_number: c.memberNumber, status: c.status,
+      source: c.source, source_version: c.sourceVersion, created_at: now, updated_at: now,
+    })),
+    ['external_key'],
+    SYNCED_COLUMNS,
+  );
 }

@@ -8,15 +8,21 @@ import { listIdentitiesOfClient, listIdentityChangesOfClient } from '../identiti
 import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
 import { getLocation } from '../locations/repository.js';
 import { listClientPackages } from '../packages/repository.js';
+import { recordSyncedIdentities } from '../identities/service.js';
 import {
+  findClientIdsByExternalKeys,
+  findClientsByIdentityValues,
   getClient,
   insertClient,
   listClientsPage,
+  setExternalKey,
   updateClientRow,
+  upsertSyncedClients,
   type Client,
   type ClientFields,
   type ClientFilter,
   type ClientStatus,
+  type SyncedClientRow,
 } from './repository.js';
 
 /** What creating a client takes; `password` is stored as an argon2id hash, `source`/`sourceVersion` are for syncs. */
@@ -86,4 +92,40 @@ export async function getClientDetail(ctx: AppContext, id: number) {
     bookings: await listBookingsOfClient(ctx.db, id, 50),
     doorEvents: await listDoorEventsOfClient(ctx.db, id, 50),
   };
+}
+
+/** A client as a membership system describes it; externalKey is the sync's stable key for it, identityValue its member id. */
+export type ImportedClient = Omit<SyncedClientRow, 'source'> & { identityValue: string };
+
+/**
+ * Writes a page of a sync's clients with a few set-based statements: find who exists (by key, or
+ * by the member identity staff added by hand: that client becomes the member's, no duplicate),
+ * upsert all rows guarded by version, then give new clients the member identity. Inactive members
+ * who are not clients yet are not created. Identities go through the identities module, audited
+ * as `sync.actor`. Returns the client id per externalKey for every row that is (now) a client.
+ */
+export async function importClients(
+  ctx: AppContext,
+  sync: { identityTypeId: number; source: string; actor: string },
+  clients: ImportedClient[],
+): Promise<{ ids: Map<string, number>; created: number; updated: number; skipped: number }> {
+  if (!clients.length) return { ids: new Map(), created: 0, updated: 0, skipped: 0 };
+  const keys = clients.map((c) => c.externalKey);
+  const byIdentity = await findClientsByIdentityValues(ctx.db, sync.identityTypeId, clients.map((c) => c.identityValue));
+  const relinked: { clientId: number; value: string }[] = [];
+  for (const c of clients) {
+    const linked = byIdentity.get(c.identityValue);
+    if (linked && linked.externalKey !== c.externalKey) {
+      await setExternalKey(ctx.db, linked.clientId, c.externalKey);
+      relinked.push({ clientId: linked.clientId, value: c.identityValue });
+    }
+  }
+  const existing = await findClientIdsByExternalKeys(ctx.db, keys);
+  const wanted = clients.filter((c) => existing.has(c.externalKey) || c.status === 'active');
+  await upsertSyncedClients(ctx.db, wanted.map((c) => ({ ...c, source: sync.source })), ctx.now());
+  const ids = await findClientIdsByExternalKeys(ctx.db, keys);
+  const added = wanted.filter((c) => !byIdentity.has(c.identityValue) && ids.has(c.externalKey));
+  await recordSyncedIdentities(ctx, sync, { added: added.map((c) => ({ clientId: ids.get(c.externalKey)!, value: c.identityValue })), relinked });
+  const created = wanted.filter((c) => !existing.has(c.externalKey)).length;
+  return { ids, created, updated: wanted.length - created, skipped: clients.length - wanted.length };
 }

@@ -128,6 +128,13 @@ export async function findClientIdByIdentity(db: Db, identityTypeId: number, val
   return row ? Number(row.client_id) : null;
 }
 
+/** The client carrying each of these values of one type (e.g. Perfect Gym member ids), in one query. */
+export async function findClientIdsByIdentity(db: Db, identityTypeId: number, values: string[]): Promise<Map<string, number>> {
+  if (!values.length) return new Map();
+  const rows = await db('client_identities').where({ identity_type_id: identityTypeId }).whereIn('value', [...new Set(values)]).select('value', 'client_id');
+  return new Map(rows.map((r: Row) => [r.value, r.client_id]));
+}
+
 const identityColumns = [
   'client_identities.id',
   'client_identities.identity_type_id',
@@ -173,25 +180,37 @@ export async function insertIdentity(
   return Number(id);
 }
 
+/** A page of values in one insert; a value another client holds already is left to that client. */
+export async function insertIdentitiesUnlessTaken(db: Db, identityTypeId: number, identities: { clientId: number; value: string }[], now: Date): Promise<void> {
+  if (!identities.length) return;
+  await db('client_identities')
+    .insert(identities.map((i) => ({ client_id: i.clientId, identity_type_id: identityTypeId, value: i.value, created_at: now, updated_at: now })))
+    .onConflict(['identity_type_id', 'value'])
+    .ignore();
+}
+
 export async function deleteIdentityRow(db: Db, id: number): Promise<void> {
   await db('client_identities').where({ id }).delete();
 }
 
 // ---- identity changes (audit trail, and the clock of "min days between changes")
 
-export async function insertIdentityChange(
-  db: Db,
-  change: { clientId: number; identityTypeId: number; oldValue: string | null; newValue: string | null; actor: string },
-  now: Date,
-): Promise<void> {
-  await db('identity_changes').insert({
-    client_id: change.clientId,
-    identity_type_id: change.identityTypeId,
-    old_value: change.oldValue,
-    new_value: change.newValue,
-    actor: change.actor,
-    changed_at: now,
-  });
+export interface IdentityChangeRow {
+  clientId: number;
+  identityTypeId: number;
+  oldValue: string | null;
+  newValue: string | null;
+  actor: string;
+}
+
+/** One multi-row insert, whether one change or a sync's page of them. */
+export async function insertIdentityChanges(db: Db, changes: IdentityChangeRow[], now: Date): Promise<void> {
+  if (!changes.length) return;
+  await db('identity_changes').insert(
+    changes.map((c) => ({
+      client_id: c.clientId, identity_type_id: c.identityTypeId, old_value: c.oldValue, new_value: c.newValue, actor: c.actor, changed_at: now,
+    })),
+  );
 }
 
 export async function lastIdentityChangeAt(db: Db, clientId: number, identityTypeId: number): Promise<Date | null> {

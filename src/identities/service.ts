@@ -9,11 +9,13 @@ import {
   deleteIdentityRow,
   deleteIdentityTypeRow,
   findClientIdByIdentity,
+  findClientIdsByIdentity,
   findIdentityTypeByName,
   getIdentityOfClient,
   getIdentityType,
+  insertIdentitiesUnlessTaken,
   insertIdentity,
-  insertIdentityChange,
+  insertIdentityChanges,
   insertIdentityType,
   lastIdentityChangeAt,
   listIdentitiesOfClient,
@@ -128,7 +130,7 @@ export async function addIdentity(
         }
       }
       const id = await insertIdentity(trx, { clientId, identityTypeId, value }, now);
-      await insertIdentityChange(trx, { clientId, identityTypeId, oldValue: null, newValue: value, actor }, now);
+      await insertIdentityChanges(trx, [{ clientId, identityTypeId, oldValue: null, newValue: value, actor }], now);
       return { identity: (await getIdentityOfClient(trx, clientId, id))!, created: true };
     });
   } catch (err) {
@@ -149,11 +151,39 @@ export async function removeIdentity(ctx: AppContext, clientId: number, identity
     if (!identity) throw AppError.notFound(`Client ${clientId} has no identity ${identityId}`);
     const now = ctx.now();
     await deleteIdentityRow(trx, identityId);
-    await insertIdentityChange(
-      trx,
-      { clientId, identityTypeId: identity.identityTypeId, oldValue: identity.value, newValue: null, actor },
-      now,
-    );
+    await insertIdentityChanges(trx, [{ clientId, identityTypeId: identity.identityTypeId, oldValue: identity.value, newValue: null, actor }], now);
     return identity;
   });
+}
+
+// ---- identities a sync writes, a page at a time
+
+/** The client carrying each of these values of one type, in one query: how a sync finds its members' clients. */
+export function clientIdsByIdentity(ctx: AppContext, identityTypeId: number, values: string[]): Promise<Map<string, number>> {
+  return findClientIdsByIdentity(ctx.db, identityTypeId, values);
+}
+
+/**
+ * The member identities a sync writes, audited in identity_changes like a staff edit, with
+ * `actor` (integration:<id>): `added` values go to clients that do not have them yet; `relinked`
+ * clients already carry the value and were taken over by the sync (old = new value records that).
+ * One insert of values and one of changes per page. The membership system owns these values, so
+ * the limits on hand edits (maxPerClient, minDaysBetweenChanges, inactive types) do not apply.
+ */
+export async function recordSyncedIdentities(
+  ctx: AppContext,
+  sync: { identityTypeId: number; actor: string },
+  changes: { added: { clientId: number; value: string }[]; relinked: { clientId: number; value: string }[] },
+): Promise<void> {
+  const { identityTypeId, actor } = sync;
+  const now = ctx.now();
+  await insertIdentitiesUnlessTaken(ctx.db, identityTypeId, changes.added, now);
+  await insertIdentityChanges(
+    ctx.db,
+    [
+      ...changes.added.map(({ clientId, value }) => ({ clientId, identityTypeId, oldValue: null, newValue: value, actor })),
+      ...changes.relinked.map(({ clientId, value }) => ({ clientId, identityTypeId, oldValue: value, newValue: value, actor })),
+    ],
+    now,
+  );
 }

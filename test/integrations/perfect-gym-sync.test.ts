@@ -78,6 +78,26 @@ describe('Perfect Gym integration: initial sync, ongoing sync, access, issues', 
     expect(stored.length).toBe(contracts.length);
   });
 
+  it('audits the member identities it writes, and takes over the client staff linked to a member by hand', async () => {
+    const [first] = f.locations;
+    const join = (firstName: string) => f.sb.create('Members', { firstName, lastName: 'Audit', homeClubId: first!.clubId, isActive: true, memberType: 'Member' });
+    const [linkedByHand, newcomer] = [join('Linked'), join('Newcomer')];
+    const byHand = (await f.app.http.post('/api/v1/admin/clients').set(f.auth).send({ firstName: 'Linked', lastName: 'By hand' })).body;
+    await f.app.http.post(`/api/v1/admin/clients/${byHand.id}/identities`).set(f.auth).send({ identityTypeId: f.identityTypeId, value: String(linkedByHand.id) }).expect(201);
+
+    await f.run('sync', { job: 'clients' });
+    const changesOf = async (clientId: number) => (await f.app.http.get(`/api/v1/admin/clients/${clientId}`).set(f.auth)).body.identityChanges;
+    const actor = `integration:${f.integrationId}`;
+    expect((await clientOfMember(linkedByHand.id)).id).toBe(byHand.id);
+    expect(await changesOf(byHand.id)).toEqual([
+      expect.objectContaining({ identityTypeId: f.identityTypeId, oldValue: String(linkedByHand.id), newValue: String(linkedByHand.id), actor }),
+      expect.objectContaining({ oldValue: null, newValue: String(linkedByHand.id), actor: expect.stringMatching(/^staff:/) }),
+    ]);
+    expect(await changesOf((await clientOfMember(newcomer.id)).id)).toEqual([
+      expect.objectContaining({ identityTypeId: f.identityTypeId, oldValue: null, newValue: String(newcomer.id), actor }),
+    ]);
+  });
+
   it('reports missing packages and applies them once the package exists', async () => {
     const issues = (await f.app.http.get(`/api/v1/admin/integrations/${f.integrationId}/issues`).set(f.auth)).body.items;
     const plan1 = issues.find((i: { altId?: string }) => i.altId === 'payment_plan_1');

@@ -1,4 +1,4 @@
-import { upsertImportedClients, type ImportedClient } from '../../clients/import.js';
+import { importClients, type ImportedClient } from '../../clients/service.js';
 import type { AppContext } from '../../context.js';
 import type { Location } from '../../locations/repository.js';
 import { linkedLocations } from '../links.js';
@@ -77,7 +77,11 @@ export async function importMemberJustInTime(ctx: AppContext, integration: Integ
   const timeZone = location?.timezone ?? 'UTC';
   const now = ctx.now();
   return inTransaction(ctx.db, async (trx) => {
-    const { ids } = await upsertImportedClients(trx, config.identityTypeId, SOURCE, [toImportedClient(integration.id, member, location)], now);
+    const { ids } = await importClients(
+      { ...ctx, db: trx, now: () => now },
+      { identityTypeId: config.identityTypeId, source: SOURCE, actor: `integration:${integration.id}` },
+      [toImportedClient(integration.id, member, location)],
+    );
     const clientId = ids.get(memberKey(integration.id, member.id));
     if (clientId === undefined) return null;
     await upsertImportedClientPackages(

@@ -1,9 +1,10 @@
 import { recordDoorEvents } from '../../access/service.js';
 import type { NewDoorEvent } from '../../access/repository.js';
-import { clientIdsByIdentity, upsertImportedClients } from '../../clients/import.js';
+import { importClients } from '../../clients/service.js';
 import type { AppContext } from '../../context.js';
 import type { Db } from '../../db/knex.js';
 import { findEntranceDoor } from '../../doors/repository.js';
+import { clientIdsByIdentity } from '../../identities/service.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { Location } from '../../locations/repository.js';
 import { upsertImportedClientPackages } from '../../packages/import.js';
@@ -31,21 +32,24 @@ interface PageContext {
   clubs: Map<number, Location>;
 }
 
+/** What the services a page calls work with: the page's transaction and the page's time. */
+function inPage(p: PageContext, db: Db, now: Date): AppContext {
+  return { ...p.ctx, db, now: () => now };
+}
+
 async function applyMembers(p: PageContext, db: Db, members: PgMember[], now: Date): Promise<Counters> {
   const mapped = members.filter((m) => m.homeClubId !== null && p.clubs.has(m.homeClubId));
-  const result = await upsertImportedClients(
-    db,
-    p.identityTypeId,
-    SOURCE,
+  const result = await importClients(
+    inPage(p, db, now),
+    { identityTypeId: p.identityTypeId, source: SOURCE, actor: `integration:${p.integration.id}` },
     mapped.map((m) => toImportedClient(p.integration.id, m, p.clubs.get(m.homeClubId!))),
-    now,
   );
   return { membersSeen: members.length, clientsCreated: result.created, clientsUpdated: result.updated, membersSkipped: members.length - mapped.length + result.skipped };
 }
 
 /** Contracts and member products of members who are clients; others are counted and skipped. */
 async function applyPackages(p: PageContext, db: Db, stream: 'Contracts' | 'MemberProducts', rows: (PgContract | PgMemberProduct)[], now: Date): Promise<Counters> {
-  const clientIds = await clientIdsByIdentity(db, p.identityTypeId, rows.map((r) => String(r.memberId)));
+  const clientIds = await clientIdsByIdentity(inPage(p, db, now), p.identityTypeId, rows.map((r) => String(r.memberId)));
   const zoneOf = (clubId: number | null) => (clubId !== null ? p.clubs.get(clubId)?.timezone : undefined) ?? 'UTC';
   const packages = rows.flatMap((r) => {
     const clientId = clientIds.get(String(r.memberId));
@@ -60,7 +64,7 @@ async function applyPackages(p: PageContext, db: Db, stream: 'Contracts' | 'Memb
 }
 
 async function applyVisits(p: PageContext, db: Db, visits: PgVisit[], now: Date, doors: Map<number, number | null>): Promise<Counters> {
-  const clientIds = await clientIdsByIdentity(db, p.identityTypeId, visits.map((v) => String(v.memberId)));
+  const clientIds = await clientIdsByIdentity(inPage(p, db, now), p.identityTypeId, visits.map((v) => String(v.memberId)));
   const events: NewDoorEvent[] = [];
   const counters: Counters = { visitsSeen: visits.length, visitsSkipped: 0 };
   for (const v of visits) {
@@ -80,7 +84,7 @@ async function applyVisits(p: PageContext, db: Db, visits: PgVisit[], now: Date,
     }
     events.push({ doorId, locationId: location.id, clientId, occurredAt, source: SOURCE, sourceRef: `${p.integration.id}:visit:${v.id}` });
   }
-  const { created, markedAttended } = await recordDoorEvents({ ...p.ctx, db }, events);
+  const { created, markedAttended } = await recordDoorEvents(inPage(p, db, now), events);
   return { ...counters, doorEventsCreated: created, bookingsAttended: markedAttended.length };
 }
 
