@@ -117,3 +117,18 @@ export async function staffLogin(
   const session = await createSession(ctx, { type: 'staff', id: staff.id }, 'staff_password');
   return { ...session, staff: { id: staff.id, email: staff.email, name: staff.name, role: staff.role } };
 }
+
+/** Sets a staff user's password, a random one when none is given, and signs them out everywhere (the CLI's reset). */
+export async function resetStaffPassword(
+  ctx: AppContext,
+  email: string,
+  password?: string,
+): Promise<{ staff: StaffUser; password: string }> {
+  const chosen =
+    password === undefined
+      ? randomBytes(15).toString('base64url')
+      : parse(staffFields.pick({ password: true }), { password }, 'new password').password;
+  const staff = await findStaffByEmail(ctx.db, email);
+  if (!staff) throw AppError.notFound(`There is no staff user with e-mail ${email.toLowerCase()}`);
+  return { staff: await updateStaffUser(ctx, staff.id, { password: chosen }), password: chosen };
+}
