@@ -57,6 +57,8 @@ export async function startDemo(ctx: AppContext): Promise<{ lines: string[]; sto
   return {
     lines: [
       `Perfect Gym sandbox: ${sandbox.url} (control API under ${sandbox.url}/__sandbox/, e.g. PATCH /__sandbox/Members/1 {"lastName":"New"})`,
+      // What "Connecting Perfect Gym" in the README asks for, to try it against the sandbox.
+      `Perfect Gym sandbox credentials: baseUrl ${sandbox.url}, clientId ${sandbox.clientId}, clientSecret ${sandbox.clientSecret}`,
       `Perfect Gym integration ${integration.id}: initial sync ${existing ? 'done on first start' : 'queued'}, then members and visits every minute`,
       ...sandbox.demoLogins.map((l) => `Perfect Gym member sign-in (no clubcore password): ${l.login} / ${l.password}`),
       `EGYM app token for ${tileMember.login} (valid 24 h): POST /api/v1/auth/egym {"token":"${egymToken}"}`,
