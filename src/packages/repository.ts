@@ -1,4 +1,5 @@
 import { readDate, type Db } from '../db/knex.js';
+import { upsertNewer } from '../db/upsert.js';
 
 export interface Package {
   id: number;
@@ -195,4 +196,49 @@ export async function insertManualClientPackage(
     starts_at: input.startsAt, ends_at: input.endsAt, status: 'active', created_at: now, updated_at: now,
   });
   return Number(id);
+}
+
+// ---- client packages a sync writes, a page at a time
+
+/** A client package as a membership system describes it (a contract, an add-on); (source, sourceRef) is its key. */
+export interface ImportedClientPackage {
+  clientId: number;
+  altId: string;
+  source: string;
+  sourceRef: string;
+  integrationId: number;
+  startsAt: Date | null;
+  endsAt: Date | null;
+  status: 'active' | 'suspended' | 'ended';
+  sourceVersion: number;
+}
+
+/**
+ * Inserts new and updates known client packages by (source, sourceRef) in one statement, each only
+ * with data at least as new as it holds; `packageIds` has the package per alt id (none: pending).
+ */
+export async function upsertImportedClientPackages(db: Db, rows: ImportedClientPackage[], packageIds: Map<string, number>, now: Date): Promise<void> {
+  await upsertNewer(
+    db,
+    'client_packages',
+    rows.map((r) => ({
+      client_id: r.clientId, package_id: packageIds.get(r.altId) ?? null, alt_id: r.altId, source: r.source, source_ref: r.sourceRef,
+      integration_id: r.integrationId, starts_at: r.startsAt, ends_at: r.endsAt, status: r.status, source_version: r.sourceVersion,
+      created_at: now, updated_at: now,
+    })),
+    ['source', 'source_ref'],
+    ['client_id', 'package_id', 'alt_id', 'starts_at', 'ends_at', 'status', 'updated_at'],
+  );
+}
+
+/** Pending assignments of an integration grouped by alt id. */
+export async function countPendingByAltId(db: Db, integrationId: number): Promise<{ altId: string; count: number }[]> {
+  const rows = await db('client_packages')
+    .where({ integration_id: integrationId })
+    .whereNull('package_id')
+    .groupBy('alt_id')
+    .orderBy('alt_id')
+    .select('alt_id')
+    .count({ n: '*' });
+  return rows.map((r: Row) => ({ altId: r.alt_id, count: Number(r.n) }));
 }

@@ -8,21 +8,27 @@ import { getLocation } from '../locations/repository.js';
 import {
   attachPendingClientPackages,
   countClientPackagesOf,
+  countPendingByAltId,
   deletePackageRow,
   detachClientPackages,
   findPackageByAltId,
+  findPackageIdsByAltIds,
   getPackage,
   insertManualClientPackage,
   insertPackage,
   listClientPackages,
   listPackagesPage,
   updatePackageRow,
+  upsertImportedClientPackages,
   type ClientPackage,
   type Grant,
+  type ImportedClientPackage,
   type Package,
   type PackageFields,
 } from './repository.js';
 import { inTransaction } from '../db/transaction.js';
+
+export type { ImportedClientPackage };
 
 /** Whether any grant allows that activity at that location at that time. */
 export function grantsAllow(grants: Grant[], session: { activityId: number; locationId: number; startsAt: Date }): boolean {
@@ -109,4 +115,22 @@ export async function assignPackage(
   }
   const id = await insertManualClientPackage(ctx.db, { clientId, ...input, sourceRef: randomUUID() }, ctx.now());
   return (await listClientPackages(ctx.db, clientId)).find((cp) => cp.id === id)!;
+}
+
+/**
+ * Writes a page of a sync's client packages (one read of the alt ids, one upsert), guarded by
+ * version. A row whose alt id has no package yet is stored pending (no package); creating the
+ * package attaches it (createPackage).
+ */
+export async function importClientPackages(ctx: AppContext, rows: ImportedClientPackage[]): Promise<{ assigned: number; pending: number }> {
+  if (!rows.length) return { assigned: 0, pending: 0 };
+  const packageIds = await findPackageIdsByAltIds(ctx.db, rows.map((r) => r.altId));
+  await upsertImportedClientPackages(ctx.db, rows, packageIds, ctx.now());
+  const pending = rows.filter((r) => !packageIds.has(r.altId)).length;
+  return { assigned: rows.length - pending, pending };
+}
+
+/** An integration's pending assignments by alt id: the packages a manager still has to create. */
+export function countPendingAssignments(ctx: AppContext, integrationId: number): Promise<{ altId: string; count: number }[]> {
+  return countPendingByAltId(ctx.db, integrationId);
 }

@@ -1,5 +1,5 @@
 import type { AppContext } from '../../context.js';
-import { countPendingByAltId } from '../../packages/import.js';
+import { countPendingAssignments } from '../../packages/service.js';
 import { listPackagesWithAltIds } from '../../packages/repository.js';
 import type { Integration } from '../types.js';
 import { createPerfectGymClient } from './connection.js';
@@ -12,7 +12,7 @@ export async function getCatalog(ctx: AppContext, integration: Integration) {
     pg.listAll<PgPaymentPlan>('PaymentPlans', { filter: 'isDeleted eq false' }),
     pg.listAll<PgProduct>('Products', { filter: 'isDeleted eq false' }),
     listPackagesWithAltIds(ctx.db),
-    countPendingByAltId(ctx.db, integration.id),
+    countPendingAssignments(ctx, integration.id),
   ]);
   const byAlt = new Map(packages.map((p) => [p.altId, { id: p.id, name: p.name }]));
   const waiting = new Map(pending.map((p) => [p.altId, p.count]));

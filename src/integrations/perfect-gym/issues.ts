@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.js';
 import type { Db } from '../../db/knex.js';
-import { countPendingByAltId } from '../../packages/import.js';
+import { countPendingAssignments } from '../../packages/service.js';
 
 export type IssueKind = 'missingPackage' | 'noDoor' | 'unmappedClub';
 
@@ -19,7 +19,7 @@ export async function recordIssue(db: Db, integrationId: number, kind: IssueKind
  * package makes the issue disappear at once, without another sync.
  */
 export async function listSyncIssues(ctx: AppContext, integrationId: number) {
-  const missing = (await countPendingByAltId(ctx.db, integrationId)).map((p) => ({
+  const missing = (await countPendingAssignments(ctx, integrationId)).map((p) => ({
     kind: 'missingPackage' as const,
     altId: p.altId,
     count: p.count,

@@ -2,7 +2,7 @@ import { importClients, type ImportedClient } from '../../clients/service.js';
 import type { AppContext } from '../../context.js';
 import type { Location } from '../../locations/repository.js';
 import { linkedLocations } from '../links.js';
-import { upsertImportedClientPackages, type ImportedClientPackage } from '../../packages/import.js';
+import { importClientPackages, type ImportedClientPackage } from '../../packages/service.js';
 import type { Integration } from '../types.js';
 import { createPerfectGymClient } from './connection.js';
 import type { PerfectGymConfig } from './config.js';
@@ -75,23 +75,18 @@ export async function importMemberJustInTime(ctx: AppContext, integration: Integ
   ]);
   const location = member.homeClubId !== null ? (await locationsByClub(ctx, integration.id)).get(member.homeClubId) : undefined;
   const timeZone = location?.timezone ?? 'UTC';
-  const now = ctx.now();
   return inTransaction(ctx.db, async (trx) => {
     const { ids } = await importClients(
-      { ...ctx, db: trx, now: () => now },
+      { ...ctx, db: trx },
       { identityTypeId: config.identityTypeId, source: SOURCE, actor: `integration:${integration.id}` },
       [toImportedClient(integration.id, member, location)],
     );
     const clientId = ids.get(memberKey(integration.id, member.id));
     if (clientId === undefined) return null;
-    await upsertImportedClientPackages(
-      trx,
-      [
-        ...contracts.map((c) => contractToPackage(integration.id, clientId, c, timeZone)),
-        ...products.map((p) => productToPackage(integration.id, clientId, p, timeZone)),
-      ],
-      now,
-    );
+    await importClientPackages({ ...ctx, db: trx }, [
+      ...contracts.map((c) => contractToPackage(integration.id, clientId, c, timeZone)),
+      ...products.map((p) => productToPackage(integration.id, clientId, p, timeZone)),
+    ]);
     return clientId;
   });
 }

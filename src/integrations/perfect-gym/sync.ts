@@ -7,7 +7,7 @@ import { findEntranceDoor } from '../../doors/repository.js';
 import { clientIdsByIdentity } from '../../identities/service.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { Location } from '../../locations/repository.js';
-import { upsertImportedClientPackages } from '../../packages/import.js';
+import { importClientPackages } from '../../packages/service.js';
 import { getCursor, setCursor } from '../repository.js';
 import { runStreams, stopIfAborted, type StreamDefinition } from '../streams.js';
 import type { Integration, IntegrationRun } from '../types.js';
@@ -58,7 +58,7 @@ async function applyPackages(p: PageContext, db: Db, stream: 'Contracts' | 'Memb
       ? [contractToPackage(p.integration.id, clientId, r as PgContract, zoneOf(r.clubId))]
       : [productToPackage(p.integration.id, clientId, r as PgMemberProduct, zoneOf(r.clubId))];
   });
-  const { assigned, pending } = await upsertImportedClientPackages(db, packages, now);
+  const { assigned, pending } = await importClientPackages(inPage(p, db, now), packages);
   const seen = stream === 'Contracts' ? 'contractsSeen' : 'memberProductsSeen';
   return { [seen]: rows.length, packagesAssigned: assigned, pendingAssignments: pending, packagesSkipped: rows.length - packages.length };
 }
