@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isMysql } from '../src/db/knex.js';
 
 /*
  * Location links replace the per-type columns on locations (perfect_gym_club_id, egym_location_id):
@@ -34,13 +35,22 @@ export async function up(db: Knex): Promise<void> {
         integration_type: type, integration_id: owner?.id ?? null, location_id: r.id, external_id: String(r[column]), secrets_encrypted: null, created_at: now, updated_at: now,
       });
     }
-    await db.schema.alterTable('locations', (t) => {
-      t.dropUnique([column]);
-    });
-    await db.schema.alterTable('locations', (t) => {
-      t.dropColumn(column);
-    });
+    await dropUniqueColumn(db, 'locations', column);
   }
+}
+
+/**
+ * knex drops a SQLite column by rebuilding the table, which foreign keys into locations refuse
+ * inside a migration's transaction; SQLite 3.35+ drops it in place once its index is gone.
+ */
+async function dropUniqueColumn(db: Knex, table: string, column: string) {
+  if (isMysql(db)) {
+    await db.schema.alterTable(table, (t) => t.dropUnique([column]));
+    await db.schema.alterTable(table, (t) => t.dropColumn(column));
+    return;
+  }
+  await db.raw(`DROP INDEX IF EXISTS ${table}_${column}_unique`);
+  await db.raw(`ALTER TABLE ${table} DROP COLUMN ${column}`);
 }
 
 export async function down(db: Knex): Promise<void> {

@@ -28,9 +28,9 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
   return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SCHEDULER_ENABLED: 'false', DATABASE_URL: databaseUrl, ...env });
 }
 
-/** A real server on port 0 over a fresh database of its own; `logTo` receives its log lines (tests that read the log). */
-export async function startTestApp(env: Record<string, string> = {}, opts: { logTo?: DestinationStream } = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+/** A real server on port 0 over a fresh database of its own (or `database`); `logTo` receives its log lines (tests that read the log). */
+export async function startTestApp(env: Record<string, string> = {}, opts: { logTo?: DestinationStream; database?: TestDatabase } = {}): Promise<TestApp> {
+  const database = opts.database ?? (await createTestDatabase());
   const config = testConfig(database.url, env);
   const ctx: AppContext = { config, db: database.db, logger: createLogger(config.LOG_LEVEL, opts.logTo), metrics: createMetrics(), now: () => new Date() };
   const server: Server = createApp(ctx).listen(0, '127.0.0.1');

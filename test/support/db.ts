@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb, type Knex } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
+import { migrationSource } from '../../migrations/index.js';
 
 export interface TestDatabase {
   url: string;
@@ -15,8 +16,9 @@ export interface TestDatabase {
 /**
  * A fresh, migrated database of its own for one test file: a temp SQLite file by default,
  * or a new database on the server of TEST_DATABASE_URL (mysql://...), dropped afterwards.
+ * `migratedUpTo` stops after that migration (to test the ones after it on data).
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(opts: { migratedUpTo?: string } = {}): Promise<TestDatabase> {
   const suffix = randomBytes(5).toString('hex');
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (serverUrl) {
@@ -28,7 +30,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     base.pathname = `/${name}`;
     const url = base.toString();
     const db = createDb(url);
-    await migrateLatest(db);
+    await migrate(db, opts.migratedUpTo);
     return {
       url,
       db,
@@ -44,7 +46,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const file = join(tmpdir(), `clubcore-test-${suffix}.sqlite`);
   const url = `sqlite:${file}`;
   const db = createDb(url);
-  await migrateLatest(db);
+  await migrate(db, opts.migratedUpTo);
   return {
     url,
     db,
@@ -54,4 +56,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
     },
   };
+}
+
+async function migrate(db: Knex, upTo: string | undefined) {
+  if (!upTo) return void (await migrateLatest(db));
+  for (const name of await migrationSource.getMigrations([])) {
+    await db.migrate.up({ migrationSource, name });
+    if (name === upTo) return;
+  }
+  throw new Error(`There is no migration ${upTo}`);
 }
