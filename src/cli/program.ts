@@ -148,8 +148,8 @@ function buildProgram(io: CliIo): Command {
     .description('start the HTTP server (and, with no DATABASE_URL outside production, the zero-config demo)')
     .action(async () => {
       const running = await startClubcore(config());
-      print(`\nclubcore is up at ${running.url}`);
-      for (const line of running.banner) print(`  ${line}`);
+      // One write on stderr: the JSON log lines go to stdout, and a block written at once is not split by them.
+      io.stderr.write([`\nclubcore is up at ${running.url}`, ...running.banner.map((line) => `  ${line}`), ''].join('\n'));
       onSignal(running.close);
     });
 
