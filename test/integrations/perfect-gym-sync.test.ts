@@ -49,6 +49,15 @@ describe('Perfect Gym integration: initial sync, ongoing sync, access, issues', 
     expect((await test()).body).toMatchObject({ ok: true });
   });
 
+  it('refuses a second integration for the same Perfect Gym, naming the first (its sync would copy every package)', async () => {
+    const res = await f.app.http.post('/api/v1/admin/integrations').set(f.auth).send({
+      type: 'perfect_gym', name: 'same chain again', active: false,
+      config: { baseUrl: `${f.sb.url}/Api/`, clientId: f.sb.clientId, identityTypeId: f.identityTypeId }, secrets: { clientSecret: f.sb.clientSecret },
+    });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'remoteTaken', detail: expect.stringContaining(`Integration ${f.integrationId} (Sandbox chain) already connects to`) });
+  });
+
   it('imports one location, then all, with no duplicates on re-run', async () => {
     const [first, second] = f.locations;
     const res = await f.app.http.post(`/api/v1/admin/integrations/${f.integrationId}/initial-sync`).set(f.auth).send({ locationId: first!.id });
