@@ -5,10 +5,10 @@ export interface DoorAccessEvent {
   doorId: number | null;
   locationId: number;
   clientId: number | null;
-  occurredAt: string;
+  occurredAt: Date;
   source: string;
   sourceRef: string;
-  createdAt: string;
+  createdAt: Date;
 }
 
 export interface DoorEventFilter {
@@ -24,10 +24,10 @@ function toEvent(row: Row): DoorAccessEvent {
     doorId: row.door_id,
     locationId: row.location_id,
     clientId: row.client_id,
-    occurredAt: readDate(row.occurred_at).toISOString(),
+    occurredAt: readDate(row.occurred_at),
     source: row.source,
     sourceRef: row.source_ref,
-    createdAt: readDate(row.created_at).toISOString(),
+    createdAt: readDate(row.created_at),
   };
 }
 

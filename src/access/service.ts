@@ -6,7 +6,15 @@ import { findDoorByCode, getDoor } from '../doors/repository.js';
 import { AppError } from '../errors.js';
 import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
 import { findClientIdByIdentity } from '../identities/repository.js';
-import { findEvent, insertEventsOnce, listDoorEventsPage, type DoorAccessEvent, type DoorEventFilter, type NewDoorEvent } from './repository.js';
+import {
+  findEvent,
+  insertEventsOnce,
+  listDoorEventsOfClient,
+  listDoorEventsPage,
+  type DoorAccessEvent,
+  type DoorEventFilter,
+  type NewDoorEvent,
+} from './repository.js';
 import { inTransaction } from '../db/transaction.js';
 
 export interface DoorAccessInput {
@@ -69,4 +77,9 @@ export async function recordDoorAccess(ctx: AppContext, input: DoorAccessInput):
 
 export async function listDoorEvents(ctx: AppContext, filter: DoorEventFilter, page: PageQuery): Promise<Page<DoorAccessEvent>> {
   return toPage(await listDoorEventsPage(ctx.db, filter, decodeCursor(page.cursor), page.limit), page.limit);
+}
+
+/** The client's most recent entries, newest first. */
+export function doorEventsOfClient(ctx: AppContext, clientId: number, limit: number): Promise<DoorAccessEvent[]> {
+  return listDoorEventsOfClient(ctx.db, clientId, limit);
 }

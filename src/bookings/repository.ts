@@ -9,15 +9,15 @@ export interface Booking {
   clientId: number;
   status: BookingStatus;
   source: string;
-  cancelledAt: string | null;
-  attendedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
+  cancelledAt: Date | null;
+  attendedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 /** A booking with what a member needs to see about its class. */
 export interface BookingWithSession extends Booking {
-  session: { activityName: string; locationId: number; startsAt: string; endsAt: string; status: string };
+  session: { activityName: string; locationId: number; startsAt: Date; endsAt: Date; status: string };
 }
 
 type Row = Record<string, any>;
@@ -29,10 +29,10 @@ function toBooking(row: Row): Booking {
     clientId: row.client_id,
     status: row.status,
     source: row.source,
-    cancelledAt: readDate(row.cancelled_at)?.toISOString() ?? null,
-    attendedAt: readDate(row.attended_at)?.toISOString() ?? null,
-    createdAt: readDate(row.created_at).toISOString(),
-    updatedAt: readDate(row.updated_at).toISOString(),
+    cancelledAt: readDate(row.cancelled_at),
+    attendedAt: readDate(row.attended_at),
+    createdAt: readDate(row.created_at),
+    updatedAt: readDate(row.updated_at),
   };
 }
 
@@ -42,8 +42,8 @@ function toBookingWithSession(row: Row): BookingWithSession {
     session: {
       activityName: row.activity_name,
       locationId: row.location_id,
-      startsAt: readDate(row.starts_at).toISOString(),
-      endsAt: readDate(row.ends_at).toISOString(),
+      startsAt: readDate(row.starts_at),
+      endsAt: readDate(row.ends_at),
       status: row.session_status,
     },
   };

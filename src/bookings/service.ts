@@ -12,11 +12,13 @@ import {
   getBooking,
   insertBooking,
   listBookedClassesOf,
+  listBookingsOfClient,
   markBookingAttended,
   rebook,
   type BookedClass,
   type Booking,
   type BookingStatus,
+  type BookingWithSession,
 } from './repository.js';
 import { inTransaction } from '../db/transaction.js';
 
@@ -133,6 +135,11 @@ export async function cancelBooking(ctx: AppContext, clientId: number, bookingId
   });
   forgetSchedules(ctx, session.locationId);
   return (await getBooking(ctx.db, bookingId))!;
+}
+
+/** The client's most recent bookings with their classes, newest class first. */
+export function bookingsOfClient(ctx: AppContext, clientId: number, limit: number): Promise<BookingWithSession[]> {
+  return listBookingsOfClient(ctx.db, clientId, limit);
 }
 
 /** The location a member's class list defaults to. */

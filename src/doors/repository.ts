@@ -11,8 +11,8 @@ export interface Door {
   type: DoorType;
   accessControl: boolean;
   active: boolean;
-  createdAt: string;
-  updatedAt: string;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 export interface DoorFields {
@@ -35,8 +35,8 @@ function toDoor(row: Row): Door {
     type: row.type,
     accessControl: readBool(row.access_control),
     active: readBool(row.active),
-    createdAt: readDate(row.created_at).toISOString(),
-    updatedAt: readDate(row.updated_at).toISOString(),
+    createdAt: readDate(row.created_at),
+    updatedAt: readDate(row.updated_at),
   };
 }
 

@@ -20,8 +20,8 @@ export interface IdentityType {
   maxPerClient: number;
   minDaysBetweenChanges: number;
   active: boolean;
-  createdAt: string;
-  updatedAt: string;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 export interface IdentityTypeFields {
@@ -37,7 +37,7 @@ export interface ClientIdentity {
   identityTypeId: number;
   typeName: string;
   value: string;
-  createdAt: string;
+  createdAt: Date;
 }
 
 export interface IdentityChange {
@@ -46,7 +46,7 @@ export interface IdentityChange {
   oldValue: string | null;
   newValue: string | null;
   actor: string;
-  changedAt: string;
+  changedAt: Date;
 }
 
 type Row = Record<string, any>;
@@ -59,8 +59,8 @@ function toIdentityType(row: Row): IdentityType {
     maxPerClient: row.max_per_client,
     minDaysBetweenChanges: row.min_days_between_changes,
     active: readBool(row.active),
-    createdAt: readDate(row.created_at).toISOString(),
-    updatedAt: readDate(row.updated_at).toISOString(),
+    createdAt: readDate(row.created_at),
+    updatedAt: readDate(row.updated_at),
   };
 }
 
@@ -80,7 +80,7 @@ function toClientIdentity(row: Row): ClientIdentity {
     identityTypeId: row.identity_type_id,
     typeName: row.type_name,
     value: row.value,
-    createdAt: readDate(row.created_at).toISOString(),
+    createdAt: readDate(row.created_at),
   };
 }
 
@@ -229,6 +229,6 @@ export async function listIdentityChangesOfClient(db: Db, clientId: number, limi
     oldValue: row.old_value,
     newValue: row.new_value,
     actor: row.actor,
-    changedAt: readDate(row.changed_at).toISOString(),
+    changedAt: readDate(row.changed_at),
   }));
 }

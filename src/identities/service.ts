@@ -19,9 +19,11 @@ import {
   insertIdentityType,
   lastIdentityChangeAt,
   listIdentitiesOfClient,
+  listIdentityChangesOfClient,
   listIdentityTypesPage,
   updateIdentityTypeRow,
   type ClientIdentity,
+  type IdentityChange,
   type IdentityType,
   type IdentityTypeFields,
 } from './repository.js';
@@ -76,6 +78,15 @@ async function conflictFor(ctx: AppContext, type: IdentityType, value: string, o
   const owner = await getClient(ctx.db, ownerId);
   const name = owner ? ` (${owner.firstName} ${owner.lastName})` : '';
   return AppError.conflict(`The ${type.name} value "${value}" is already used by client ${ownerId}${name}`, 'identityTaken');
+}
+
+export function identitiesOfClient(ctx: AppContext, clientId: number): Promise<ClientIdentity[]> {
+  return listIdentitiesOfClient(ctx.db, clientId);
+}
+
+/** The client's most recent identity changes (the audit trail), newest first. */
+export function identityChangesOfClient(ctx: AppContext, clientId: number, limit: number): Promise<IdentityChange[]> {
+  return listIdentityChangesOfClient(ctx.db, clientId, limit);
 }
 
 /**

@@ -1,14 +1,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { listBookingsOfClient } from '../bookings/repository.js';
-import { bookSession, cancelBooking, listClassesForClient } from '../bookings/service.js';
+import { bookingsOfClient, bookSession, cancelBooking, listClassesForClient } from '../bookings/service.js';
 import { getClientOrThrow } from '../clients/service.js';
 import type { AppContext } from '../context.js';
 import { clientIdOf, requireClient } from '../http/auth.js';
 import { idParams, instant, parse } from '../http/validate.js';
-import { listIdentitiesOfClient } from '../identities/repository.js';
-import { getLocation } from '../locations/repository.js';
-import { listActivePackagesOfClient } from '../packages/repository.js';
+import { identitiesOfClient } from '../identities/service.js';
+import { getLocationOrThrow } from '../locations/service.js';
+import { activePackagesOfClient } from '../packages/service.js';
 
 const classesQuery = z.object({
   from: instant.optional(),
@@ -25,9 +24,9 @@ export function meRouter(ctx: AppContext): Router {
     const clientId = clientIdOf(res);
     const client = await getClientOrThrow(ctx, clientId);
     const [identities, packages, homeLocation] = await Promise.all([
-      listIdentitiesOfClient(ctx.db, clientId),
-      listActivePackagesOfClient(ctx.db, clientId, ctx.now()),
-      client.homeLocationId ? getLocation(ctx.db, client.homeLocationId) : null,
+      identitiesOfClient(ctx, clientId),
+      activePackagesOfClient(ctx, clientId),
+      client.homeLocationId ? getLocationOrThrow(ctx, client.homeLocationId) : null,
     ]);
     res.json({ client, identities, packages, homeLocation });
   });
@@ -37,7 +36,7 @@ export function meRouter(ctx: AppContext): Router {
   });
 
   router.get('/api/v1/me/bookings', member, async (_req, res) => {
-    res.json({ items: await listBookingsOfClient(ctx.db, clientIdOf(res), 200) });
+    res.json({ items: await bookingsOfClient(ctx, clientIdOf(res), 200) });
   });
   router.post('/api/v1/me/bookings', member, async (req, res) => {
     res.status(201).json(await bookSession(ctx, clientIdOf(res), parse(bookingBody, req.body).sessionId));

@@ -8,8 +8,8 @@ export interface Package {
   activityIds: number[];
   /** Empty: valid at every location. */
   locationIds: number[];
-  createdAt: string;
-  updatedAt: string;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 export interface PackageFields {
@@ -26,8 +26,8 @@ export interface ClientPackage {
   altId: string | null;
   source: string;
   sourceRef: string;
-  startsAt: string | null;
-  endsAt: string | null;
+  startsAt: Date | null;
+  endsAt: Date | null;
   status: string;
   /** True while no package carries altId yet (assigned by a sync, applied once the package exists). */
   pending: boolean;
@@ -57,8 +57,8 @@ async function loadPackages(db: Db, rows: Row[]): Promise<Package[]> {
     altId: r.alt_id,
     activityIds: activities.filter((a: Row) => a.package_id === r.id).map((a: Row) => a.activity_id),
     locationIds: locations.filter((l: Row) => l.package_id === r.id).map((l: Row) => l.location_id),
-    createdAt: readDate(r.created_at).toISOString(),
-    updatedAt: readDate(r.updated_at).toISOString(),
+    createdAt: readDate(r.created_at),
+    updatedAt: readDate(r.updated_at),
   }));
 }
 
@@ -146,24 +146,11 @@ export async function listClientPackages(db: Db, clientId: number): Promise<Clie
     altId: r.alt_id,
     source: r.source,
     sourceRef: r.source_ref,
-    startsAt: readDate(r.starts_at)?.toISOString() ?? null,
-    endsAt: readDate(r.ends_at)?.toISOString() ?? null,
+    startsAt: readDate(r.starts_at),
+    endsAt: readDate(r.ends_at),
     status: r.status,
     pending: r.package_id === null,
   }));
-}
-
-function validAt(cp: { status: string; packageId: number | null; startsAt: string | null; endsAt: string | null }, at: Date) {
-  return (
-    cp.status === 'active' &&
-    cp.packageId !== null &&
-    (!cp.startsAt || new Date(cp.startsAt).getTime() <= at.getTime()) &&
-    (!cp.endsAt || new Date(cp.endsAt).getTime() >= at.getTime())
-  );
-}
-
-export async function listActivePackagesOfClient(db: Db, clientId: number, at: Date): Promise<ClientPackage[]> {
-  return (await listClientPackages(db, clientId)).filter((cp) => validAt(cp, at));
 }
 
 /** Every active, applied client package of the client with what it grants (one query). */

@@ -42,6 +42,23 @@ export function grantsAllow(grants: Grant[], session: { activityId: number; loca
   );
 }
 
+/** Whether a client package counts at `at`: active, applied (its package exists), and within its dates. */
+export function validAt(cp: Pick<ClientPackage, 'status' | 'packageId' | 'startsAt' | 'endsAt'>, at: Date): boolean {
+  const t = at.getTime();
+  return cp.status === 'active' && cp.packageId !== null && (!cp.startsAt || cp.startsAt.getTime() <= t) && (!cp.endsAt || cp.endsAt.getTime() >= t);
+}
+
+/** Every package of the client, pending ones included, in the order they were assigned. */
+export function packagesOfClient(ctx: AppContext, clientId: number): Promise<ClientPackage[]> {
+  return listClientPackages(ctx.db, clientId);
+}
+
+/** The client's packages that count now (validAt). */
+export async function activePackagesOfClient(ctx: AppContext, clientId: number): Promise<ClientPackage[]> {
+  const now = ctx.now();
+  return (await listClientPackages(ctx.db, clientId)).filter((cp) => validAt(cp, now));
+}
+
 export async function getPackageOrThrow(ctx: AppContext, id: number): Promise<Package> {
   const pkg = await getPackage(ctx.db, id);
   if (!pkg) throw AppError.notFound(`There is no package ${id}`);
