@@ -71,7 +71,12 @@ export async function recordDoorAccess(ctx: AppContext, input: DoorAccessInput):
   };
   return inTransaction(ctx.db, async (trx) => {
     const { markedAttended } = await recordDoorEvents({ ...ctx, db: trx }, [event]);
-    return { event: (await findEvent(trx, event.source, event.sourceRef))!, markedAttended };
+    const stored = (await findEvent(trx, event.source, event.sourceRef))!;
+    // A repeated externalId is a retry: it must describe the same entry, or it would be silently dropped.
+    if (stored.doorId !== event.doorId || stored.clientId !== event.clientId || new Date(stored.occurredAt).getTime() !== event.occurredAt.getTime()) {
+      throw AppError.conflict(`externalId ${event.sourceRef} was already recorded as event ${stored.id} for another door, client or time; send a new externalId for a new entry`, 'externalIdReused');
+    }
+    return { event: stored, markedAttended };
   });
 }
 

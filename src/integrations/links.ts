@@ -165,12 +165,14 @@ export async function setLocationFields(ctx: AppContext, locationId: number, val
     const externalId = externalIdOf(link, values[field], field);
     const [current] = await listLinkRows(ctx.db, { integrationType: type, locationIds: [locationId] });
     const owners = await listIntegrationRows(ctx.db, { type });
-    if (owners.length > 1 && current?.integrationId == null) {
+    // A location's members come from one integration: with several of a member-owning type, which one must be said.
+    if (link.ownsMembers && owners.length > 1 && current?.integrationId == null) {
       throw AppError.conflict(
         `There are ${owners.length} ${definitionOf(type).title} integrations (${owners.map((o) => o.id).join(', ')}): link the location with PUT /api/v1/admin/integrations/<id>/locations/${locationId}`,
         'ambiguousIntegration',
       );
     }
-    await putLink(ctx, type, current?.integrationId ?? owners[0]?.id ?? null, locationId, externalId, current?.secretsEncrypted ?? null, field);
+    const owner = current?.integrationId ?? (owners.length === 1 ? owners[0]!.id : null);
+    await putLink(ctx, type, owner, locationId, externalId, current?.secretsEncrypted ?? null, field);
   }
 }

@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { AppError, type FieldProblem } from '../errors.js';
 import { getIdentityType } from '../identities/repository.js';
@@ -149,8 +149,11 @@ export async function testIntegration(ctx: AppContext, id: number): Promise<{ ok
 
 export function checkWebhookToken(integration: Integration, token: string | undefined): void {
   const expected = secretsOf(integration as Integration<unknown, { webhookToken?: string }>).webhookToken;
-  const ok = expected && token && token.length === expected.length && timingSafeEqual(Buffer.from(token), Buffer.from(expected));
-  if (!ok) throw AppError.unauthorized('The webhook token is missing or wrong: copy the webhookUrl shown for this integration');
+  // Compared as digests: equal lengths whatever the token holds (multi-byte characters included).
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  if (!expected || !token || !timingSafeEqual(digest(token), digest(expected))) {
+    throw AppError.unauthorized('The webhook token is missing or wrong: copy the webhookUrl shown for this integration');
+  }
 }
 
 export async function getRunOrThrow(ctx: AppContext, runId: number): Promise<SyncRun> {
