@@ -7,6 +7,14 @@ export type { Knex };
 /** A connection or an open transaction: repositories accept either. */
 export type Db = Knex | Knex.Transaction;
 
+// A failed connection attempt reaches the caller as an error anyway; knex's own copy of it (with a
+// stack, on the console) would only repeat it in front of the CLI's one-line message.
+const log = {
+  warn(message: string) {
+    if (!String(message).startsWith('Acquire connection error')) console.warn(message);
+  },
+};
+
 /**
  * Builds knex for `mysql://...` (mysql2) or `sqlite:<file>` (better-sqlite3).
  * Connection settings per dialect live here and nowhere else.
@@ -29,6 +37,7 @@ export function createDb(databaseUrl: string, opts: { poolMax?: number } = {}): 
         dateStrings: false,
       },
       pool: { min: 0, max: opts.poolMax ?? 10 },
+      log,
     });
   }
   if (databaseUrl.startsWith('sqlite:')) {
@@ -38,6 +47,7 @@ export function createDb(databaseUrl: string, opts: { poolMax?: number } = {}): 
       client: 'better-sqlite3',
       connection: { filename },
       useNullAsDefault: true,
+      log,
       pool: {
         min: 1,
         max: 1,
