@@ -238,12 +238,20 @@ interface RouteSpec {
   query?: (h: Hardening, w: World) => fc.Arbitrary<string>;
   /** Turns generated placeholders into real values just before sending (e.g. signs EGYM tokens). */
   prepare?: (h: Hardening, w: World, body: unknown) => Promise<unknown>;
-  /** More to check on a 2xx, given state kept over the runs of one test: a problem, or that the instants may differ (a replay). */
-  on2xx?: (seen: Map<string, unknown>, sent: Record<string, unknown>, answer: any) => { problem?: string; replay?: boolean };
+  /** Inputs always tried first, in this order (regressions of issue 12, sequences that random runs rarely line up). */
+  examples?: (h: Hardening, w: World) => Example[];
+  /** More to check on an answer, with state kept over the runs of one test: a problem, or that a 2xx is a replay (its instants may differ). */
+  answers?: (seen: Map<string, unknown>, sent: Record<string, unknown>, answer: Answer) => { problem?: string; replay?: boolean };
   /** A bearer token per run instead of the standard one (logout ends the session it is given). */
   token?: (h: Hardening, w: World) => Promise<string>;
 }
 
+interface Example {
+  params: Record<string, string>;
+  body: Body;
+  query: string;
+}
+const json = (value: unknown): Body => ({ kind: 'json', value });
 const A = '/api/v1/admin';
 const once = (make: (h: Hardening, w: World) => Promise<number>) => ({ make: async (h: Hardening, w: World) => ({ id: await make(h, w) }) });
 const each = (make: (h: Hardening, w: World) => Promise<number>) => ({ perRun: true, make: async (h: Hardening, w: World) => ({ id: await make(h, w) }) });
@@ -373,9 +381,16 @@ const ROUTES: RouteSpec[] = [
   { method: 'POST', path: `${A}/packages`, auth: 'admin', runs: 20, fields: packageFields },
   { method: 'PATCH', path: `${A}/packages/:id`, auth: 'admin', runs: 20, fields: packageFields, valid: once(victims.package) },
   { method: 'DELETE', path: `${A}/packages/:id`, auth: 'admin', runs: 12, valid: each(victims.package) },
-  { method: 'POST', path: `${A}/sessions`, auth: 'admin', runs: 50, fields: sessionFields },
+  {
+    method: 'POST', path: `${A}/sessions`, auth: 'admin', runs: 50, fields: sessionFields,
+    examples: (_h, w) =>
+      [{ startsAt: futureIso(5), endsAt: '9999-12-31T23:59:59-14:00' }, { startsAt: '0000-01-01T00:00:00+14:00', endsAt: futureIso(5) }].map((times) => ({
+        params: {}, query: '', body: json({ activityId: w.activityId, locationId: w.locationId, capacity: 5, ...times }),
+      })),
+  },
   {
     method: 'PATCH', path: `${A}/sessions/:id`, auth: 'admin', runs: 50,
+    examples: () => [{ params: { id: VALID }, query: '', body: json({ endsAt: '9999-12-31T23:59:59-14:00' }) }],
     fields: (h, w) => ({ ...sessionFields(h, w), status: fc.constantFrom('scheduled', 'cancelled') }), valid: once(victims.session),
   },
   { method: 'DELETE', path: `${A}/sessions/:id`, auth: 'admin', runs: 12, valid: each(victims.session) },
@@ -391,24 +406,44 @@ const ROUTES: RouteSpec[] = [
   },
   {
     method: 'POST', path: `${A}/clients/:id/packages`, auth: 'admin', runs: 50, valid: { make: async (_h, w) => ({ id: w.clientId }) },
+    examples: (_h, w) => [
+      { params: { id: VALID }, query: '', body: json({ packageId: w.packageId, startsAt: '0000-01-01T00:00:00Z', endsAt: null }) },
+      { params: { id: VALID }, query: '', body: json({ packageId: w.packageId, startsAt: null, endsAt: '9999-12-31T23:59:59-14:00' }) },
+    ],
     fields: (_h, w) => ({ packageId: fc.constant(w.packageId), startsAt: fc.option(instant), endsAt: fc.option(instant) }),
   },
   {
     method: 'POST', path: `${A}/door-access-events`, auth: 'admin', runs: 50,
     fields: (_h, w) => ({
       doorId: fc.constant(w.doorId), doorCode: fc.constant(w.doorCode), clientId: fc.constant(w.clientId),
-      identity: fc.constant({ typeId: w.cardTypeId, value: w.identityValue }), occurredAt: instant,
+      identity: fc.constant({ typeId: w.cardTypeId, value: w.identityValue }),
+      occurredAt: fc.oneof(instant, fc.constant('2030-01-01T18:00:00.000Z')),
       // Ids that a door system may send, some of them equal but for case, accents or characters outside the BMP.
-      externalId: fc.oneof(text(1, 100), fc.constantFrom('ext-abc', 'EXT-ABC', 'résumé', 'resume', '😀', '𐚉', 'ß', 'ss')),
+      externalId: fc.oneof({ weight: 1, arbitrary: text(1, 100) }, { weight: 2, arbitrary: fc.constantFrom('ext-abc', 'EXT-ABC', 'résumé', 'resume', '😀', '𐚉', 'ß', 'ss') }),
     }),
-    // Idempotent on externalId: the answer is the event of that very id; sending it again answers the first event.
-    on2xx: (seen, sent, answer) => {
+    examples: (_h, w) => [
+      ...['9999-12-31T23:59:59-14:00', '0000-01-01T00:00:00Z'].map((occurredAt) => ({ params: {}, query: '', body: json({ doorId: w.doorId, clientId: w.clientId, occurredAt }) })),
+      // Pairs of ids equal under MySQL's utf8mb4_unicode_ci, at one time and at another.
+      ...[['ext-abc', 'EXT-ABC'], ['résumé', 'resume'], ['😀', '𐚉']].flatMap(([a, b], i) =>
+        [a, b, b].map((externalId, j) => ({
+          params: {}, query: '',
+          body: json({ doorId: w.doorId, clientId: w.clientId, occurredAt: `203${i}-01-01T18:00:0${j === 2 ? 1 : 0}.000Z`, externalId: `${externalId}` }),
+        })),
+      ),
+    ],
+    // Idempotent on externalId: the answer is the event of that very id, and sending it again answers that event.
+    // Ids differing in any character are different entries (whatever the database's collation says).
+    answers: (seen, sent, answer) => {
       if (typeof sent.externalId !== 'string') return {};
       const id = sent.externalId.trim();
-      const ref = answer?.event?.sourceRef;
-      if (ref !== id) return { problem: `externalId ${JSON.stringify(id)} was answered with the event of externalId ${JSON.stringify(ref)} (a different id taken for the same)` };
+      if (answer.status >= 400) {
+        const reused = answer.json?.code === 'externalIdReused' && !seen.has(id);
+        return reused ? { problem: `externalId ${JSON.stringify(id)} was never recorded before, yet refused as reused` } : {};
+      }
+      const ref = answer.json?.event?.sourceRef;
+      if (ref !== id) return { problem: `externalId ${JSON.stringify(id)} was answered with the event of externalId ${JSON.stringify(ref)}` };
       if (seen.has(id)) return { replay: true };
-      seen.set(id, answer.event.id);
+      seen.set(id, answer.json.event.id);
       return {};
     },
     shapes: [['doorId', 'clientId', 'occurredAt'], ['doorCode', 'identity', 'occurredAt', 'externalId'], ['doorId', 'identity', 'occurredAt', 'externalId']],
@@ -512,17 +547,14 @@ function lostInstant(body: string | undefined, answer: Answer): string | null {
 }
 
 /** The property: a 4xx problem+json whose status matches, or a 2xx that kept what it was given; never a 5xx. */
-function judge({ method, url, body, answer }: Sent, more?: (sent: Record<string, unknown>, answer: unknown) => { problem?: string; replay?: boolean }): void {
+function judge({ method, url, body, answer }: Sent, more?: (sent: Record<string, unknown>, answer: Answer) => { problem?: string; replay?: boolean }): void {
   const { status, contentType } = answer;
   const ok2xx = status >= 200 && status < 300;
   const problem4xx = status >= 400 && status < 500 && contentType.startsWith('application/problem+json') && answer.json?.status === status;
-  let lost: string | null = null;
-  if (ok2xx) {
-    const sent = parsedObject(body);
-    const extra = sent && more ? more(sent, answer.json) : {};
-    lost = extra.problem ?? (extra.replay ? null : lostInstant(body, answer));
-  }
-  if ((ok2xx && !lost) || problem4xx) return;
+  const sent = parsedObject(body);
+  const extra = sent && more && (ok2xx || problem4xx) ? more(sent, answer) : {};
+  const lost = extra.problem ?? (ok2xx && !extra.replay ? lostInstant(body, answer) : null);
+  if ((ok2xx || problem4xx) && !lost) return;
   const logged = h.serverError(answer.requestId);
   throw new Error(
     `${method} ${clip(url, 200)} body ${body === undefined ? '(none)' : clip(body)}\n  -> ${status} ${contentType} ${clip(answer.text)}` +
@@ -588,6 +620,12 @@ describe('bad input on every write route: a 4xx problem+json, never a 5xx', () =
         body: bodies(route.fields?.(h, w) ?? {}, route.shapes),
         query: route.query ? fc.oneof(queryString, route.query(h, w)) : queryString,
       });
+      // Malformed escapes in every path parameter and in the query (issue 12, 1), then the route's own examples.
+      const examples: Example[] = [
+        ...(names.length ? [{ params: Object.fromEntries(names.map((n) => [n, '%E0%A4%A'])), body: json({}), query: '' }] : []),
+        { params: Object.fromEntries(names.map((n) => [n, VALID])), body: json({}), query: '?%E0%A4%A=%C0' },
+        ...(route.examples?.(h, w) ?? []),
+      ];
       await check(
         fc.asyncProperty(input, async ({ params, body, query }) => {
           const needsValid = names.some((n) => params[n] === VALID);
@@ -600,9 +638,12 @@ describe('bad input on every write route: a 4xx problem+json, never a 5xx', () =
             body: sentBody,
             headers: prepared.kind === 'none' ? {} : { 'content-type': 'application/json' },
           });
-          judge({ method: route.method, url: path + query, body: sentBody, answer }, route.on2xx && ((sent, json) => route.on2xx!(seen, sent, json)));
+          judge({ method: route.method, url: path + query, body: sentBody, answer }, route.answers && ((sent, a) => route.answers!(seen, sent, a)));
         }),
-        { seed: seedOf(`${route.method} ${route.path}`), numRuns: route.runs * RUNS, plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)] },
+        {
+          seed: seedOf(`${route.method} ${route.path}`), numRuns: route.runs * RUNS + examples.length,
+          examples: examples.map((e) => [e]), plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)],
+        },
       );
     });
   }

@@ -154,15 +154,16 @@ export async function makeWorld(h: Hardening): Promise<World> {
   // An admin of its own (a generated request may disable the admin of another world); password 'staff-password'.
   const admin = await h.app.staffToken('admin');
   const adminEmail = (await h.app.ctx.db('staff_users').orderBy('id', 'desc').first()).email as string;
-  // Each world maps a Perfect Gym club of its own (a club maps to one location; generated requests may have taken its id).
+  // Each world links a Perfect Gym club of its own to its location, through the Perfect Gym integration of the harness
+  // (generated requests may have made more Perfect Gym integrations, or taken the club id meanwhile).
   const template = h.sb.list('Clubs')[0]!;
   let club: { id: unknown } | undefined;
-  let locationId = 0;
-  for (let attempt = 0; !locationId; attempt++) {
+  const locationId = (await h.ok('POST', '/api/v1/admin/locations', { name: uid('Club '), timezone: 'Europe/Berlin' }, admin)).id as number;
+  for (let attempt = 0; ; attempt++) {
     club = h.sb.create('Clubs', { name: uid('Club '), symbol: uid('C'), shortName: uid('C'), timezoneId: template.timezoneId, isHidden: false });
-    const res = await h.request('POST', '/api/v1/admin/locations', { token: admin, body: JSON.stringify({ name: uid('Club '), timezone: 'Europe/Berlin', perfectGymClubId: club.id }) });
-    if (res.status === 201) locationId = res.json.id;
-    else if (res.status !== 409 || attempt > 20) throw new Error(`setup POST /api/v1/admin/locations -> ${res.status} ${res.text.slice(0, 500)}`);
+    const res = await h.request('PUT', `/api/v1/admin/integrations/${h.pgIntegrationId}/locations/${locationId}`, { token: admin, body: JSON.stringify({ externalId: club.id }) });
+    if (res.status === 200) break;
+    if (res.status !== 409 || attempt > 20) throw new Error(`setup PUT link of location ${locationId} -> ${res.status} ${res.text.slice(0, 500)}`);
   }
   const doorCode = uid('D');
   const memberEmail = `${uid('member')}@test.clubcore`;
@@ -199,8 +200,14 @@ export async function makeWorld(h: Hardening): Promise<World> {
 export const victims = {
   identityType: (h: Hardening, w: World) =>
     h.ok('POST', '/api/v1/admin/identity-types', { name: uid('Type '), kind: 'other', maxPerClient: 3, minDaysBetweenChanges: 5, active: false }, w.admin).then((r) => r.id as number),
-  location: (h: Hardening, w: World) =>
-    h.ok('POST', '/api/v1/admin/locations', { name: uid('Loc '), timezone: 'America/New_York', perfectGymClubId: 400_000 + ++unique, egymLocationId: uid('egym-') }, w.admin).then((r) => r.id as number),
+  /** With a Perfect Gym club id unless that is ambiguous (generated requests may have made a second Perfect Gym integration). */
+  async location(h: Hardening, w: World) {
+    const body = { name: uid('Loc '), timezone: 'America/New_York', perfectGymClubId: 400_000 + ++unique, egymLocationId: uid('egym-') };
+    const res = await h.request('POST', '/api/v1/admin/locations', { token: w.admin, body: JSON.stringify(body) });
+    if (res.status === 201) return res.json.id as number;
+    const { perfectGymClubId: _ambiguous, ...rest } = body;
+    return (await h.ok('POST', '/api/v1/admin/locations', rest, w.admin)).id as number;
+  },
   door: (h: Hardening, w: World) =>
     h.ok('POST', '/api/v1/admin/doors', { title: uid('Door '), doorCode: uid('V'), locationId: w.locationId, type: 'internal', accessControl: true, active: false }, w.admin).then((r) => r.id as number),
   activity: (h: Hardening, w: World) => h.ok('POST', '/api/v1/admin/activities', { name: uid('Act ') }, w.admin).then((r) => r.id as number),
