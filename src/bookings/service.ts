@@ -27,7 +27,7 @@ export type NotBookableReason = 'noPackage' | 'full' | 'started' | 'alreadyBooke
 const HELD: BookingStatus[] = ['booked', 'attended'];
 
 /** Why the client cannot book the session now, or null when they can. One rule, used by the list and by booking. */
-function whyNotBookable(
+export function whyNotBookable(
   session: ClassSession,
   grants: Grant[],
   held: BookingStatus | undefined,
@@ -122,14 +122,22 @@ export async function bookSession(ctx: AppContext, clientId: number, sessionId: 
   }
 }
 
+/** Why a booking cannot be cancelled now, or null when it can: only a booked class that has not started. */
+export function whyNotCancellable(status: BookingStatus, startsAt: Date, now: Date): 'notBooked' | 'started' | null {
+  if (status !== 'booked') return 'notBooked';
+  if (startsAt.getTime() <= now.getTime()) return 'started';
+  return null;
+}
+
 /** Cancelling frees the seat. Cancelling a cancelled booking again answers the booking as it is. */
 export async function cancelBooking(ctx: AppContext, clientId: number, bookingId: number): Promise<Booking> {
   const booking = await getBooking(ctx.db, bookingId);
   if (!booking || booking.clientId !== clientId) throw AppError.notFound(`You have no booking ${bookingId}`);
   if (booking.status === 'cancelled') return booking;
-  if (booking.status !== 'booked') throw AppError.rule('notBooked', `This booking is ${booking.status} and can no longer be cancelled`);
   const session = (await getSession(ctx.db, booking.sessionId))!;
-  if (new Date(session.startsAt).getTime() <= ctx.now().getTime()) throw AppError.rule('started', REASON_TEXT.started);
+  const reason = whyNotCancellable(booking.status, new Date(session.startsAt), ctx.now());
+  if (reason === 'notBooked') throw AppError.rule(reason, `This booking is ${booking.status} and can no longer be cancelled`);
+  if (reason === 'started') throw AppError.rule(reason, REASON_TEXT.started);
   await inTransaction(ctx.db, async (trx) => {
     if (await cancelBookingRow(trx, bookingId, ctx.now())) await releaseSeat(trx, booking.sessionId);
   });

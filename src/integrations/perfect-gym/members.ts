@@ -50,8 +50,9 @@ export function contractToPackage(integrationId: number, clientId: number, c: Pg
   };
 }
 
-export function productToPackage(integrationId: number, clientId: number, p: PgMemberProduct, timeZone: string): ImportedClientPackage {
-  const expired = p.expiryDate !== null && (clubTimeToUtc(p.expiryDate, timeZone)?.getTime() ?? 0) < Date.now();
+/** A member product (add-on): ended when deleted or expired by `now`, else active. */
+export function productToPackage(integrationId: number, clientId: number, p: PgMemberProduct, timeZone: string, now: Date): ImportedClientPackage {
+  const expired = p.expiryDate !== null && (clubTimeToUtc(p.expiryDate, timeZone)?.getTime() ?? 0) < now.getTime();
   return {
     clientId, altId: `product_${p.productId}`, source: SOURCE, sourceRef: `${integrationId}:member_product:${p.id}`, integrationId,
     startsAt: clubTimeToUtc(p.purchaseDate, timeZone), endsAt: clubTimeToUtc(p.expiryDate, timeZone),
@@ -85,7 +86,7 @@ export async function importMemberJustInTime(ctx: AppContext, integration: Integ
     if (clientId === undefined) return null;
     await importClientPackages({ ...ctx, db: trx }, [
       ...contracts.map((c) => contractToPackage(integration.id, clientId, c, timeZone)),
-      ...products.map((p) => productToPackage(integration.id, clientId, p, timeZone)),
+      ...products.map((p) => productToPackage(integration.id, clientId, p, timeZone, ctx.now())),
     ]);
     return clientId;
   });

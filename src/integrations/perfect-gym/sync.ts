@@ -56,7 +56,7 @@ async function applyPackages(p: PageContext, db: Db, stream: 'Contracts' | 'Memb
     if (clientId === undefined) return [];
     return stream === 'Contracts'
       ? [contractToPackage(p.integration.id, clientId, r as PgContract, zoneOf(r.clubId))]
-      : [productToPackage(p.integration.id, clientId, r as PgMemberProduct, zoneOf(r.clubId))];
+      : [productToPackage(p.integration.id, clientId, r as PgMemberProduct, zoneOf(r.clubId), now)];
   });
   const { assigned, pending } = await importClientPackages(inPage(p, db, now), packages);
   const seen = stream === 'Contracts' ? 'contractsSeen' : 'memberProductsSeen';
