@@ -4,6 +4,11 @@ import { startSyncFixture, type SyncFixture } from '../integrations/support.js';
 describe('member sign-in with Perfect Gym credentials', () => {
   let f: SyncFixture;
   const login = (body: object, ip = '10.0.0.1') => f.app.http.post('/api/v1/auth/login').set('x-forwarded-for', ip).send(body);
+  /** A client with a local password only (no Perfect Gym member behind it). */
+  const localMember = async (email: string) => {
+    await f.app.http.post('/api/v1/admin/clients').set(f.auth).send({ firstName: 'Local', lastName: 'Only', email, password: 'local-password' }).expect(201);
+    return { login: email, password: 'local-password' };
+  };
 
   beforeAll(async () => {
     f = await startSyncFixture({ members: 60, worker: false });
@@ -74,21 +79,27 @@ describe('member sign-in with Perfect Gym credentials', () => {
   });
 
   it('says the membership system is unreachable (503) when it cannot check and nothing local matched', async () => {
-    await f.app.http.patch(`/api/v1/admin/integrations/${f.integrationId}`).set(f.auth).send({ config: { baseUrl: 'http://127.0.0.1:9' } });
-    const res = await login({ login: 'someone@mail.example', password: 'x' }, '10.4.0.1');
-    expect(res.status).toBe(503);
-    expect(res.body.detail).toMatch(/Perfect Gym/);
-    // a local password still works while Perfect Gym is down
-    expect((await login({ login: f.sb.demoLogins[0]!.login, password: 'local-password' }, '10.4.0.1')).status).toBe(200);
-    await f.app.http.patch(`/api/v1/admin/integrations/${f.integrationId}`).set(f.auth).send({ config: { baseUrl: f.sb.url } });
+    const local = await localMember('while-down@club.example');
+    const moveTo = (baseUrl: string) => f.app.http.patch(`/api/v1/admin/integrations/${f.integrationId}`).set(f.auth).send({ config: { baseUrl } }).expect(200);
+    await moveTo('http://127.0.0.1:9');
+    try {
+      const res = await login({ login: 'someone@mail.example', password: 'x' }, '10.4.0.1');
+      expect(res.status).toBe(503);
+      expect(res.body.detail).toMatch(/Perfect Gym/);
+      // a local password still works while Perfect Gym is down
+      expect((await login(local, '10.4.0.1')).status).toBe(200);
+    } finally {
+      await moveTo(f.sb.url);
+    }
   });
 
   it('keeps local sign-in working and says how to recover when SECRETS_KEY no longer opens the secrets', async () => {
+    const local = await localMember('other-key@club.example');
     const config = f.app.ctx.config as { SECRETS_KEY?: string };
     const savedWith = config.SECRETS_KEY;
     config.SECRETS_KEY = Buffer.alloc(32, 7).toString('base64'); // an operator started clubcore with another key
     try {
-      expect((await login({ login: f.sb.demoLogins[0]!.login, password: 'local-password' }, '10.5.0.1')).status).toBe(200);
+      expect((await login(local, '10.5.0.1')).status).toBe(200);
       const pg = await login({ login: f.sb.demoLogins[1]!.login, password: f.sb.demoLogins[1]!.password }, '10.5.0.1');
       expect(pg.status).toBe(503);
       expect(pg.body.detail).toMatch(/not possible right now.*tell the club staff/);

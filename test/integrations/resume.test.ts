@@ -47,12 +47,18 @@ describe('sync runs survive a killed worker and many instances', () => {
   });
 
   it('refuses a page from a worker that no longer holds the run, leaving progress as it was', async () => {
-    const run = await f.app.ctx.db('sync_runs').orderBy('id', 'desc').first();
-    await f.app.ctx.db('sync_runs').where({ id: run.id }).update({ lease_owner: 'worker-c' });
-    await expect(f.app.ctx.db.transaction((trx) => recordPage(trx, run.id, 'worker-a', { membersSeen: 1 }, { step: 9 }))).rejects.toThrow(/taken over/);
-    const after = await f.app.ctx.db('sync_runs').where({ id: run.id }).first();
-    expect([after.progress, after.checkpoint]).toEqual([run.progress, run.checkpoint]);
-    await f.app.ctx.db('sync_runs').where({ id: run.id }).update({ lease_owner: run.lease_owner });
+    const { db } = f.app.ctx;
+    const { run } = await enqueueRun(f.app.ctx, { integrationId: f.integrationId, kind: 'access', scope: 'taken-over', trigger: 'manual' });
+    try {
+      await db('sync_runs').where({ id: run.id }).update({ status: 'running', lease_owner: 'worker-a' }); // as if worker-a claimed it
+      await db.transaction((trx) => recordPage(trx, run.id, 'worker-a', { visitsSeen: 5 }, { step: 1 }));
+      await db('sync_runs').where({ id: run.id }).update({ lease_owner: 'worker-c' }); // worker-c took over meanwhile
+      await expect(db.transaction((trx) => recordPage(trx, run.id, 'worker-a', { visitsSeen: 6 }, { step: 9 }))).rejects.toThrow(/taken over/);
+      const after = await db('sync_runs').where({ id: run.id }).first();
+      expect([JSON.parse(after.progress), JSON.parse(after.checkpoint)]).toEqual([{ visitsSeen: 5 }, { step: 1 }]);
+    } finally {
+      await db('sync_runs').where({ id: run.id }).delete();
+    }
   });
 
   const sqlite = process.env.TEST_DATABASE_URL ? it.skip : it;
