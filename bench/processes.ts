@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 
 export interface Child {
   process: ChildProcess;
-  /** Every stdout line so far. */
+  /** Every stdout and stderr line so far. */
   lines: string[];
   stop(): Promise<void>;
 }
@@ -22,11 +22,10 @@ export async function freePort(): Promise<number> {
 export async function startCli(args: string[], env: Record<string, string>, ready: RegExp, nodeArgs: string[] = [], timeoutMs = 300_000): Promise<Child> {
   const child = spawn(process.execPath, [...nodeArgs, 'dist/src/cli.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start in time`)), timeoutMs);
-    child.stdout!.on('data', (d: Buffer) => {
+    // The banner is on stderr, the log on stdout: either may carry the ready line.
+    const read = (d: Buffer) => {
       for (const line of d.toString().split('\n')) {
         lines.push(line);
         if (ready.test(line)) {
@@ -34,8 +33,10 @@ export async function startCli(args: string[], env: Record<string, string>, read
           resolve();
         }
       }
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${stderr.slice(-2000)}`)));
+    };
+    child.stdout!.on('data', read);
+    child.stderr!.on('data', read);
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${lines.slice(-20).join('\n')}`)));
   });
   return {
     process: child,
