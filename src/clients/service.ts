@@ -1,14 +1,15 @@
 import { doorEventsOfClient } from '../access/service.js';
 import { hashPassword } from '../auth/passwords.js';
-import { bookingsOfClient } from '../bookings/service.js';
 import { deleteSessionsOf } from '../auth/sessions.js';
+import { bookingsOfClient } from '../bookings/service.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
+import { identitiesOfClient, identityChangesOfClient, recordSyncedIdentities } from '../identities/service.js';
 import { getLocation } from '../locations/repository.js';
 import { packagesOfClient } from '../packages/service.js';
-import { identitiesOfClient, identityChangesOfClient, recordSyncedIdentities } from '../identities/service.js';
 import {
+  findActiveClientsByEmail,
   findClientIdsByExternalKeys,
   findClientsByIdentityValues,
   getClient,
@@ -57,6 +58,11 @@ export async function getClientOrThrow(ctx: AppContext, id: number): Promise<Cli
 
 export async function listClients(ctx: AppContext, filter: ClientFilter, page: PageQuery): Promise<Page<Client>> {
   return toPage(await listClientsPage(ctx.db, filter, decodeCursor(page.cursor), page.limit), page.limit);
+}
+
+/** Active clients with this e-mail (case-insensitive); several share one in families. */
+export function activeClientsWithEmail(ctx: AppContext, email: string): Promise<Client[]> {
+  return findActiveClientsByEmail(ctx.db, email);
 }
 
 export async function createClient(ctx: AppContext, input: ClientInput): Promise<Client> {

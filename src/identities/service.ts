@@ -167,6 +167,11 @@ export async function removeIdentity(ctx: AppContext, clientId: number, identity
   });
 }
 
+/** The client carrying this value of an identity type, if any (how a remote id finds its client). */
+export async function clientIdByIdentity(ctx: AppContext, identityTypeId: number, value: string): Promise<number | null> {
+  return (await findClientIdsByIdentity(ctx.db, identityTypeId, [value])).get(value) ?? null;
+}
+
 // ---- identities a sync writes, a page at a time
 
 /** The client carrying each of these values of one type, in one query: how a sync finds its members' clients. */

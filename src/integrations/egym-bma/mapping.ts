@@ -1,8 +1,7 @@
-import { findActiveClientsByEmail } from '../../clients/repository.js';
+import { activeClientsWithEmail } from '../../clients/service.js';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
-import { findClientIdByIdentity } from '../../identities/repository.js';
-import { addIdentity } from '../../identities/service.js';
+import { addIdentity, clientIdByIdentity } from '../../identities/service.js';
 import { importFromMemberSource } from '../members.js';
 import type { Integration } from '../types.js';
 import type { EgymBmaConfig } from './config.js';
@@ -33,19 +32,19 @@ export async function mapEgymMember(ctx: AppContext, integration: Integration, c
   const config = integration.config as unknown as EgymBmaConfig;
   const bmaUserId = claims.sub;
   if (bmaUserId) {
-    const linked = await findClientIdByIdentity(ctx.db, config.bmaUserIdentityTypeId, bmaUserId);
+    const linked = await clientIdByIdentity(ctx, config.bmaUserIdentityTypeId, bmaUserId);
     if (linked !== null) return linked;
   }
   const memberId = claims.membershipId ? stripMembershipPrefix(claims.membershipId, config.membershipIdPrefix) : null;
   if (memberId) {
-    const byMember = await findClientIdByIdentity(ctx.db, config.memberIdentityTypeId, memberId);
+    const byMember = await clientIdByIdentity(ctx, config.memberIdentityTypeId, memberId);
     if (byMember !== null) {
       if (bmaUserId) await linkEgymUser(ctx, integration, byMember, bmaUserId);
       return byMember;
     }
   }
   if (!memberId && claims.email) {
-    const matches = await findActiveClientsByEmail(ctx.db, claims.email);
+    const matches = await activeClientsWithEmail(ctx, claims.email);
     if (matches.length === 1) return matches[0]!.id;
     if (matches.length > 1) {
       throw AppError.conflict(`${matches.length} active members share the e-mail ${claims.email}; staff must link the EGYM account to the right member`, 'ambiguousEmail');

@@ -1,7 +1,7 @@
 import type { CredentialsVerifier } from '../../auth/member-login.js';
-import { getClient } from '../../clients/repository.js';
+import { getClientOrThrow } from '../../clients/service.js';
 import { AppError } from '../../errors.js';
-import { findClientIdByIdentity } from '../../identities/repository.js';
+import { clientIdByIdentity } from '../../identities/service.js';
 import type { Integration } from '../types.js';
 import { PerfectGymError } from './client.js';
 import type { PerfectGymConfig } from './config.js';
@@ -32,10 +32,10 @@ export function perfectGymCredentials(integration: Integration): CredentialsVeri
     }
     if (result.status !== 'Success' || result.memberId === null) return null;
     const clientId =
-      (await findClientIdByIdentity(ctx.db, config.identityTypeId, String(result.memberId))) ??
+      (await clientIdByIdentity(ctx, config.identityTypeId, String(result.memberId))) ??
       (await importMemberJustInTime(ctx, integration, result.memberId));
     if (clientId === null) return null;
-    const client = await getClient(ctx.db, clientId);
-    return client?.status === 'active' ? { clientId, method: 'perfect_gym' } : null;
+    const client = await getClientOrThrow(ctx, clientId);
+    return client.status === 'active' ? { clientId, method: 'perfect_gym' } : null;
   };
 }
