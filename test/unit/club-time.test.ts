@@ -20,6 +20,17 @@ describe('club time zones', () => {
     expect(clubTimeToUtc('not a date', 'UTC')).toBeNull();
   });
 
+  it('takes a date-time that carries an offset as that instant, whatever the club zone', () => {
+    const cases: [string, string][] = [
+      ['2026-07-01T12:00:00Z', '2026-07-01T12:00:00.000Z'],
+      ['2026-07-01T12:00:00+02:00', '2026-07-01T10:00:00.000Z'],
+      ['2026-07-01T12:00:00.789-05:00', '2026-07-01T17:00:00.000Z'],
+      ['2026-03-29T01:30:00+0100', '2026-03-29T00:30:00.000Z'],
+    ];
+    for (const [value, utc] of cases) expect([value, clubTimeToUtc(value, 'Australia/Sydney')!.toISOString()]).toEqual([value, utc]);
+    expect(clubTimeToUtc('2026-07-01T25:00:00Z', 'UTC')).toBeNull();
+  });
+
   it('knows a location time zone by its canonical IANA name, whatever the case, and refuses unknown zones', () => {
     expect(canonicalTimezone('europe/warsaw')).toBe('Europe/Warsaw');
     expect(canonicalTimezone('utc')).toBe('UTC');

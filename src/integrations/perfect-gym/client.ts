@@ -89,31 +89,31 @@ export class PerfectGymClient {
   }
 
   /**
-   * Pages of a set in version order after `sinceVersion`, following @odata.nextLink: the delta
-   * query integrators use in production (cursor 0 for the first full download). The next page is
-   * requested before the current one is handed out, so Perfect Gym prepares it while we write.
+   * Pages of a set in version order after `sinceVersion` (cursor 0 for the first full download).
+   * Every page is asked for by keyset, `version gt <highest version received>`: a live instance may
+   * build its @odata.nextLink with `$skip`, and then rows that change during the walk slide, and the
+   * row at a page boundary is never served. The nextLink only says that more rows exist. The next
+   * page is requested before the current one is handed out, so Perfect Gym prepares it while we write.
    */
-  async *pages<T>(set: string, opts: { sinceVersion: number; filter?: string; top?: number }): AsyncGenerator<T[]> {
+  async *pages<T extends { version: number }>(set: string, opts: { sinceVersion: number; filter?: string; top?: number }): AsyncGenerator<T[]> {
     type Page = { value: T[]; '@odata.nextLink'?: string };
-    const filter = `version gt ${opts.sinceVersion}${opts.filter ? ` and (${opts.filter})` : ''}`;
-    const fetchPage = (next?: string) => {
+    const fetchPage = (after: number) => {
+      const filter = `version gt ${after}${opts.filter ? ` and (${opts.filter})` : ''}`;
       const page = this.call(() =>
-        next === undefined
-          ? this.http.get(`odata/${set}`, { searchParams: { $filter: filter, $orderby: 'version', ...(opts.top ? { $top: opts.top } : {}) } }).json<Page>()
-          : this.http.get(next, { prefixUrl: '' }).json<Page>(),
+        this.http.get(`odata/${set}`, { searchParams: { $filter: filter, $orderby: 'version', ...(opts.top ? { $top: opts.top } : {}) } }).json<Page>(),
       );
       page.catch(() => undefined); // a prefetch the caller no longer wants must not fail the process
       return page;
     };
-    for (let pending: Promise<Page> | null = fetchPage(); pending; ) {
+    for (let pending: Promise<Page> | null = fetchPage(opts.sinceVersion); pending; ) {
       const body: Page = await pending;
-      const next = body['@odata.nextLink'];
-      pending = next ? fetchPage(next) : null;
+      const last = body.value[body.value.length - 1];
+      pending = body['@odata.nextLink'] && last ? fetchPage(last.version) : null;
       if (body.value.length) yield body.value;
     }
   }
 
-  async listAll<T>(set: string, opts: { filter?: string } = {}): Promise<T[]> {
+  async listAll<T extends { version: number }>(set: string, opts: { filter?: string } = {}): Promise<T[]> {
     const rows: T[] = [];
     for await (const page of this.pages<T>(set, { sinceVersion: -1, filter: opts.filter })) rows.push(...page);
     return rows;

@@ -1,6 +1,8 @@
 /**
- * Perfect Gym writes date-times without an offset, in the club's local time. This turns one into
- * an instant using the location's IANA time zone (Intl gives the zone's offset at that moment).
+ * Perfect Gym date-times: instances we know write them without an offset, in the club's local
+ * time, but its published Swagger types them `date-time` and shows literals with offsets. A value
+ * with an offset (`Z`, `+02:00`) is that instant; one without is club-local and converted with the
+ * location's IANA time zone (Intl gives the zone's offset at that moment).
  */
 
 // Building an Intl.DateTimeFormat costs ~120 µs, using one ~9 µs: syncs convert hundreds of
@@ -41,8 +43,14 @@ function offsetAt(at: number, timeZone: string): number {
   return offset ?? exactOffset(at, timeZone);
 }
 
+const WITH_OFFSET = /(?:Z|[+-]\d{2}:?\d{2})$/i;
+
 export function clubTimeToUtc(local: string | null, timeZone: string): Date | null {
   if (!local) return null;
+  if (WITH_OFFSET.test(local)) {
+    const instant = Date.parse(local);
+    return Number.isNaN(instant) ? null : new Date(Math.floor(instant / 1000) * 1000);
+  }
   const asUtc = Date.parse(`${local.slice(0, 19)}Z`);
   if (Number.isNaN(asUtc)) return null;
   const first = asUtc - offsetAt(asUtc, timeZone);
