@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { Request } from 'express';
 import { seedDemo } from '../../seeds/demo.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import type { AppContext } from '../context.js';
@@ -9,7 +11,12 @@ import { createDb, type Knex } from '../db/knex.js';
 import { migrateLatest } from '../db/migrate.js';
 import { AppError } from '../errors.js';
 import { integrationJobs } from '../integrations/jobs.js';
+import { definitionOf } from '../integrations/registry.js';
+import { getIntegrationOrThrow, getRunOrThrow } from '../integrations/service.js';
+import { enqueueRun } from '../jobs/runs.js';
 import { startScheduler } from '../jobs/scheduler.js';
+import type { SyncRun } from '../jobs/types.js';
+import { startWorker } from '../jobs/worker.js';
 import { createLogger } from '../logger.js';
 import { startClubcore } from '../main.js';
 import { createMetrics } from '../metrics/metrics.js';
@@ -20,7 +27,8 @@ import { createStaffUser, listStaffUsers, resetStaffPassword, STAFF_ROLES } from
 
 /** Where the CLI reads its environment and writes its output: the process, or a test's buffers. */
 export interface CliIo {
-  stdout: { write(text: string): unknown };
+  /** `isTTY` and `columns` as a terminal's stream has them: `sync` then draws one line it rewrites. */
+  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(text: string): unknown };
   env: Record<string, string | undefined>;
 }
@@ -118,19 +126,131 @@ function onSignal(close: () => Promise<void>) {
   }
 }
 
+function positiveInt(value: string): number {
+  const n = int(value);
+  if (n < 1) throw new InvalidArgumentError('must be a positive whole number');
+  return n;
+}
+
+/**
+ * Queues a manual run exactly as the API does, with the checks the integration's type declares:
+ * an admin action `<job>-sync` when the type has one (Perfect Gym's initial-sync, which checks
+ * that the location is linked), else a job the type lets staff start by hand (POST /:id/sync).
+ * enqueueRun refuses a second manual run of a job and scope while one is queued or running (the 409).
+ */
+async function queueSync(ctx: AppContext, job: string, integrationId: number, locationId: number | undefined): Promise<SyncRun> {
+  const integration = await getIntegrationOrThrow(ctx, integrationId).catch(advise(404, 'GET /api/v1/admin/integrations lists them'));
+  const definition = definitionOf(integration.type);
+  const actions = (definition.adminActions ?? []).filter((a) => a.method === 'post' && a.name.endsWith('-sync'));
+  const manual = definition.jobs.filter((j) => j.manual).map((j) => j.kind);
+  const action = actions.find((a) => a.name === `${job}-sync`);
+  if (action) {
+    // The request body the route would hand it: the action validates it, and the location with it.
+    const request = { body: locationId === undefined ? {} : { locationId } } as unknown as Request;
+    return ((await action.handle(ctx, integration, request)).body as { run: SyncRun }).run;
+  }
+  if (manual.includes(job)) {
+    if (locationId !== undefined) throw new CliError(`--location goes with an initial sync; a ${job} sync covers every location of integration ${integration.id}`);
+    return (await enqueueRun(ctx, { integrationId: integration.id, kind: job, scope: 'all', trigger: 'manual' })).run;
+  }
+  const known = [...actions.map((a) => a.name.replace(/-sync$/, '')), ...manual];
+  throw new CliError(`a ${definition.title} integration has no ${job} sync to start${known.length ? `: use ${known.join(', ')}` : ''}`);
+}
+
+/** How often `sync` reads its run, and redraws its line on a terminal. */
+const WATCH_EVERY_MS = 250;
+/** Not on a terminal (a log file, CI): a line per status change, and while counters move at most one this often. */
+const PLAIN_LINE_EVERY_MS = 5_000;
+const BAR_WIDTH = 20;
+const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
+
+function describeRun(run: SyncRun): string {
+  return `run ${run.id} (${run.kind}, ${run.scope === 'all' ? 'all locations' : run.scope.replace(':', ' ')})`;
+}
+
+function elapsedOf(run: SyncRun): string {
+  if (!run.startedAt) return '';
+  const ms = (run.finishedAt ? Date.parse(run.finishedAt) : Date.now()) - Date.parse(run.startedAt);
+  return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
+}
+
+/** The run's live counters as its job commits them with each page, pages first. */
+function countersOf(run: SyncRun): string {
+  const entries = Object.entries(run.progress).sort(([a], [b]) => Number(b === 'pages') - Number(a === 'pages'));
+  return entries.length ? entries.map(([name, n]) => `${name} ${n}`).join(', ') : 'no page yet';
+}
+
+/**
+ * A bar for a terminal. Jobs commit counters, not a total (Perfect Gym's feeds do not say how many
+ * rows are left), so while the run works a block sweeps the bar; queued it is empty, ended full.
+ */
+function barOf(run: SyncRun, frame: number): string {
+  if (run.status === 'queued') return `[${' '.repeat(BAR_WIDTH)}]`;
+  if (ENDED.has(run.status)) return `[${'='.repeat(BAR_WIDTH)}]`;
+  const block = 4;
+  const span = BAR_WIDTH - block;
+  const at = frame % (2 * span) <= span ? frame % (2 * span) : 2 * span - (frame % (2 * span));
+  return `[${' '.repeat(at)}${'='.repeat(block)}${' '.repeat(span - at)}]`;
+}
+
+/**
+ * Follows a run until it ends: on a terminal one line rewritten in place (\r) with a bar, the
+ * status, the time and the counters; otherwise plain lines. Resolves with the ended run; rejects
+ * when `stop` is aborted (Ctrl-C).
+ */
+async function watchRun(ctx: AppContext, runId: number, out: CliIo['stdout'], stop: AbortSignal): Promise<SyncRun> {
+  let frame = 0;
+  let shown = { status: '', counters: '', at: 0 };
+  for (;;) {
+    const run = await getRunOrThrow(ctx, runId);
+    const ended = ENDED.has(run.status);
+    const counters = countersOf(run);
+    const time = elapsedOf(run);
+    const status = run.status === 'queued' ? 'queued, waiting for a worker' : ended && time ? `${run.status} in ${time}` : run.status;
+    if (out.isTTY) {
+      const line = `${barOf(run, frame++)} ${describeRun(run)} ${status}${!ended && time ? ` ${time}` : ''}: ${counters}`;
+      // Cut to the terminal's width: a wrapped line would not be rewritten by \r.
+      out.write(`\r${line.slice(0, Math.max(20, (out.columns ?? 80) - 1))}\x1b[K${ended ? '\n' : ''}`);
+    } else if (run.status !== shown.status || ended || (counters !== shown.counters && Date.now() - shown.at >= PLAIN_LINE_EVERY_MS)) {
+      out.write(`${describeRun(run)} ${status}${!ended && time ? ` ${time}` : ''}: ${counters}\n`);
+      shown = { status: run.status, counters, at: Date.now() };
+    }
+    if (ended) return run;
+    if (stop.aborted) {
+      if (out.isTTY) out.write('\n');
+      throw new CliError(
+        `stopped following ${describeRun(run)}, which is ${run.status}: a running clubcore serve or worker carries it on (from its last committed page if this command was running it, once its lease expires)`,
+      );
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, WATCH_EVERY_MS);
+      function done() {
+        clearTimeout(timer);
+        stop.removeEventListener('abort', done);
+        resolve();
+      }
+      stop.addEventListener('abort', done);
+    });
+  }
+}
+
 function buildProgram(io: CliIo): Command {
   const print = (line: string) => io.stdout.write(`${line}\n`);
   const config = (): Config => loadConfig(io.env);
-  const contextOf = (cfg: Config, db: Knex): AppContext => ({
-    config: cfg, db, logger: createLogger(cfg.LOG_LEVEL), metrics: createMetrics(), now: () => new Date(),
+  const contextOf = (cfg: Config, db: Knex, logger = createLogger(cfg.LOG_LEVEL)): AppContext => ({
+    config: cfg, db, logger, metrics: createMetrics(), now: () => new Date(),
   });
 
-  /** Runs a one-off command against the configured database. */
-  async function withContext(fn: (ctx: AppContext) => Promise<void>) {
+  /**
+   * Runs a one-off command against the configured database. `logToStderr`: stdout is the command's
+   * own output (sync's progress), so the log goes to stderr, errors only unless LOG_LEVEL is set.
+   */
+  async function withContext(fn: (ctx: AppContext) => Promise<void>, opts: { logToStderr?: boolean } = {}) {
     const cfg = config();
     const db = createDb(cfg.databaseUrl);
+    const logger = opts.logToStderr ? createLogger(io.env.LOG_LEVEL ? cfg.LOG_LEVEL : 'error', { write: (line: string) => void io.stderr.write(line) }) : undefined;
     try {
-      await fn(contextOf(cfg, db));
+      await fn(contextOf(cfg, db, logger));
     } finally {
       await db.destroy();
     }
@@ -236,6 +356,34 @@ function buildProgram(io: CliIo): Command {
         );
         print(`new password set for staff user ${staff.id} (${staff.email})${opts.password ? '' : `: ${password}`}`);
       }),
+    );
+
+  program
+    .command('sync')
+    .description('queue a sync run of an integration (the same checks and 409 as the API), run it and show its progress until it ends')
+    .argument('<job>', 'initial, or a job the integration type lets staff start by hand (Perfect Gym: clients, access)')
+    .requiredOption('--integration <id>', 'the integration to sync', positiveInt)
+    .option('--location <id>', 'initial sync of this location alone (default: every linked location)', positiveInt)
+    .action((job: string, opts: { integration: number; location?: number }) =>
+      withContext(async (ctx) => {
+        await migrateLatest(ctx.db);
+        const run = await queueSync(ctx, job, opts.integration, opts.location);
+        // A sync worker in this process, so the run gets done with no clubcore serve or worker
+        // running; where they run, whichever worker claims the run first executes it. Its own lease
+        // owner: an INSTANCE_ID copied from a server's environment must not pass for that server.
+        const owner = `${ctx.config.INSTANCE_ID.slice(0, 80)}/sync-${randomBytes(4).toString('hex')}`;
+        const worker = startWorker({ ...ctx, config: { ...ctx.config, INSTANCE_ID: owner } }, integrationJobs);
+        const interrupted = new AbortController();
+        const interrupt = () => interrupted.abort();
+        process.once('SIGINT', interrupt);
+        try {
+          const ended = await watchRun(ctx, run.id, io.stdout, interrupted.signal);
+          if (ended.status !== 'succeeded') throw new CliError(`${describeRun(ended)} ${ended.status}: ${ended.error ?? 'no error recorded'}`);
+        } finally {
+          process.off('SIGINT', interrupt);
+          await worker.stop();
+        }
+      }, { logToStderr: true }),
     );
 
   const sandbox = program.command('sandbox').description('stand-in remote systems for demo, tests and benchmarks');
