@@ -172,6 +172,12 @@ export async function findClientIdsByExternalKeys(db: Db, keys: string[]): Promi
   return new Map(rows.map((r: Row) => [r.external_key, r.id]));
 }
 
+/** Of these clients, those whose home location is `locationId`. */
+export async function filterClientsAtHome(db: Db, ids: number[], locationId: number): Promise<Set<number>> {
+  if (!ids.length) return new Set();
+  return new Set(await db('clients').whereIn('id', [...new Set(ids)]).where({ home_location_id: locationId }).pluck('id'));
+}
+
 const SYNCED_COLUMNS = ['first_name', 'last_name', 'email', 'phone', 'birth_date', 'home_location_id', 'member_number', 'status', 'source', 'updated_at'];
 
 /** Inserts new and updates known clients by sync key, each only with data at least as new as it holds. */

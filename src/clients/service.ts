@@ -9,6 +9,7 @@ import { identitiesOfClient, identityChangesOfClient, recordSyncedIdentities } f
 import { getLocation } from '../locations/repository.js';
 import { packagesOfClient } from '../packages/service.js';
 import {
+  filterClientsAtHome,
   findActiveClientsByEmail,
   findClientIdsByExternalKeys,
   findClientsByIdentityValues,
@@ -63,6 +64,11 @@ export async function listClients(ctx: AppContext, filter: ClientFilter, page: P
 /** Active clients with this e-mail (case-insensitive); several share one in families. */
 export function activeClientsWithEmail(ctx: AppContext, email: string): Promise<Client[]> {
   return findActiveClientsByEmail(ctx.db, email);
+}
+
+/** Of these clients, those at home at that location (a sync scoped to one location keeps to them). */
+export function clientsAtHome(ctx: AppContext, ids: number[], locationId: number): Promise<Set<number>> {
+  return filterClientsAtHome(ctx.db, ids, locationId);
 }
 
 export async function createClient(ctx: AppContext, input: ClientInput): Promise<Client> {

@@ -10,7 +10,8 @@ import { readBool, readDate, type Db } from '../db/knex.js';
  * - wellpass: an aggregator's customer id (e.g. EGYM Wellpass)
  * - other
  */
-export const IDENTITY_KINDS = ['perfect_gym_member', 'egym_bma_user', 'membership_number', 'card', 'wellpass', 'other'] as const;
+// third_party_id: Fisikal's guide keeps the Perfect Gym customer number in a generic "Third-party ID" type.
+export const IDENTITY_KINDS = ['perfect_gym_member', 'egym_bma_user', 'membership_number', 'card', 'wellpass', 'third_party_id', 'other'] as const;
 export type IdentityKind = (typeof IDENTITY_KINDS)[number];
 
 export interface IdentityType {

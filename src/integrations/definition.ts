@@ -55,6 +55,8 @@ export interface LocationLinkDefinition {
   externalIdSchema: z.ZodType<string | number>;
   /** Per-location secrets (e.g. an API key per club), encrypted like the integration's. */
   secretsSchema?: z.ZodType;
+  /** Checks a remote id with the remote system when a link is set (e.g. that the club exists); throws an AppError saying why not. */
+  check?(ctx: AppContext, integration: Integration, externalId: string): Promise<void>;
   /** The field on locations that shows and sets this link (kept from before links were generic), and how it shows the stored id. */
   locationField?: { name: string; show(externalId: string): string | number };
 }

@@ -6,6 +6,7 @@ import type { LocationLinkDefinition } from './definition.js';
 import { definitionOf, integrationTypes } from './registry.js';
 import { claimUnownedLinks, deleteLinkRow, listIntegrationRows, listLinkRows, putLinkRow, type LocationLinkRow } from './repository.js';
 import { decryptSecrets, encryptSecrets, secretsKey } from './secrets.js';
+import { getIntegration } from './service.js';
 import type { Integration } from './types.js';
 
 /** What staff see of a link: per-location secrets are write-only. */
@@ -55,6 +56,11 @@ async function putLink(ctx: AppContext, type: string, integrationId: number | nu
   if (sameRemote) {
     const other = await getLocation(ctx.db, sameRemote.locationId);
     throw AppError.conflict(`${label} ${externalId} is already linked to location ${sameRemote.locationId} (${other?.name})`, 'linkTaken');
+  }
+  if (integrationId !== null && link.check) {
+    // An inactive integration is not asked: it may point at nothing yet.
+    const owner = await getIntegration(ctx, integrationId);
+    if (owner?.active) await link.check(ctx, owner, externalId);
   }
   const [current] = await listLinkRows(ctx.db, { integrationType: type, locationIds: [locationId] });
   if (link.ownsMembers && current?.integrationId != null && integrationId !== null && current.integrationId !== integrationId) {

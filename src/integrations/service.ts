@@ -78,7 +78,13 @@ async function validate(ctx: AppContext, type: string, config: unknown, secrets:
   if (c.success) {
     for (const field of def.identityTypeFields) {
       const id = (c.data as Record<string, number>)[field]!;
-      if (!(await getIdentityType(ctx.db, id))) errors.push({ path: `config.${field}`, message: `unknown identity type ${id}` });
+      const identityType = await getIdentityType(ctx.db, id);
+      // Any kind will do (the guide uses "Third-party ID"), as long as it names one remote account per client.
+      if (!identityType) errors.push({ path: `config.${field}`, message: `unknown identity type ${id}` });
+      else if (!identityType.active) errors.push({ path: `config.${field}`, message: `identity type ${id} (${identityType.name}) is inactive` });
+      else if (identityType.maxPerClient !== 1) {
+        errors.push({ path: `config.${field}`, message: `identity type ${id} (${identityType.name}) allows ${identityType.maxPerClient} values per client; it must allow one` });
+      }
     }
   }
   if (errors.length) throw AppError.badRequest(`The ${type} integration has ${errors.length} problem(s)`, errors);

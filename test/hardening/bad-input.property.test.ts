@@ -474,7 +474,9 @@ const ROUTES: RouteSpec[] = [
       perRun: true,
       async make(h, w) {
         const locationId = await victims.location(h, w);
-        await h.ok('PUT', `${A}/integrations/${h.pgIntegrationId}/locations/${locationId}`, { externalId: 3_000_000 + locationId }, w.admin);
+        // Links are checked against Perfect Gym's clubs: each run links a club of its own.
+        const club = h.sb.create('Clubs', { name: `Delete ${locationId}`, symbol: null, shortName: null, timezoneId: 'Europe/Warsaw', isHidden: false });
+        await h.ok('PUT', `${A}/integrations/${h.pgIntegrationId}/locations/${locationId}`, { externalId: club.id }, w.admin);
         return { id: h.pgIntegrationId, locationId };
       },
     },

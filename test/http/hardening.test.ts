@@ -72,9 +72,10 @@ describe('hardening', () => {
     const session = await post('/api/v1/admin/sessions', { activityId: ids.activity, locationId: ids.location, startsAt: '2030-02-01T18:00:00Z', endsAt: '2030-02-01T19:00:00Z', capacity: 9, instructor: 'Ina' });
     const client = await post('/api/v1/admin/clients', { firstName: 'Pat', lastName: 'Ch', email: 'pat@hard.example', phone: '+49 1', memberNumber: 'P-1', status: 'inactive' });
     const staff = await post('/api/v1/admin/staff', { email: 'desk@hard.example', password: 'desk-password', name: 'Desk', role: 'manager', active: false });
+    const memberType = await post('/api/v1/admin/identity-types', { name: 'PG number', kind: 'third_party_id', maxPerClient: 1, minDaysBetweenChanges: 0, active: true });
     const integration = await post('/api/v1/admin/integrations', {
       type: 'perfect_gym', name: 'Off', active: false, secrets: { clientSecret: 's' },
-      config: { baseUrl: 'http://127.0.0.1:9', clientId: 'c', identityTypeId: identityType.id, syncMembers: { enabled: false }, syncSwipes: { enabled: false } },
+      config: { baseUrl: 'http://127.0.0.1:9', clientId: 'c', identityTypeId: memberType.id, syncMembers: { enabled: false }, syncSwipes: { enabled: false } },
     });
     const cases: [string, any, object][] = [
       ['/api/v1/admin/identity-types', identityType, { name: 'Card 2' }],

@@ -18,7 +18,7 @@ describe('migration 0005: location links', () => {
       { id: 3, name: 'Neither', timezone: 'UTC', perfect_gym_club_id: null, egym_location_id: null, created_at: now, updated_at: now },
     ]);
     await db('doors').insert({ id: 1, location_id: 2, title: 'Front', door_code: 'F-1', type: 'entrance', access_control: false, active: true, created_at: now, updated_at: now });
-    await db('integrations').insert({ id: 5, type: 'perfect_gym', name: 'PG', active: true, config: '{}', secrets_encrypted: null, credentials_status: 'unknown', created_at: now, updated_at: now });
+    await db('integrations').insert({ id: 5, type: 'perfect_gym', name: 'PG', active: false, config: '{}', secrets_encrypted: null, credentials_status: 'unknown', created_at: now, updated_at: now });
     await migrateLatest(db);
     app = await startTestApp({}, { database });
     auth = { authorization: `Bearer ${await app.staffToken()}` };

@@ -113,6 +113,14 @@ export class PerfectGymClient {
     }
   }
 
+  /** The highest version a set holds now (0 when empty): where a walk that starts now may bookmark at most. */
+  async highestVersion(set: string): Promise<number> {
+    const body = await this.call(() =>
+      this.http.get(`odata/${set}`, { searchParams: { $orderby: 'version desc', $top: 1, $select: 'version' } }).json<{ value: { version: number }[] }>(),
+    );
+    return body.value[0]?.version ?? 0;
+  }
+
   async listAll<T extends { version: number }>(set: string, opts: { filter?: string } = {}): Promise<T[]> {
     const rows: T[] = [];
     for await (const page of this.pages<T>(set, { sinceVersion: -1, filter: opts.filter })) rows.push(...page);

@@ -8,7 +8,7 @@ import { perfectGymConfigSchema, perfectGymSecretsSchema, type PerfectGymConfig 
 import { perfectGymCredentials } from './credentials.js';
 import { listSyncIssues } from './issues.js';
 import { importMemberJustInTime, locationsByClub } from './members.js';
-import { accessSyncJob, clientsSyncJob, initialSyncJob, testPerfectGymConnection } from './sync.js';
+import { accessSyncJob, checkClubExists, clientsSyncJob, initialSyncJob, testPerfectGymConnection } from './sync.js';
 
 const initialSyncBody = z.strictObject({ locationId: z.number().int().positive().optional() });
 const PRESENCE_EVENTS = new Set(['UserPresenceChanged', 'UserCardScanned']);
@@ -29,6 +29,7 @@ export const perfectGym: IntegrationTypeDefinition = {
     ownsMembers: true,
     externalIdSchema: z.number().int().positive().max(2 ** 53),
     locationField: { name: 'perfectGymClubId', show: Number },
+    check: checkClubExists,
   },
   jobs: [
     { kind: 'initial', manual: false, run: initialSyncJob },

@@ -1,6 +1,8 @@
 import type { AppContext } from '../../context.js';
 import type { Db } from '../../db/knex.js';
+import { findEntranceDoor } from '../../doors/repository.js';
 import { countPendingAssignments } from '../../packages/service.js';
+import { linkedLocations } from '../links.js';
 
 export type IssueKind = 'missingPackage' | 'noDoor' | 'unmappedClub';
 
@@ -26,12 +28,15 @@ export async function listSyncIssues(ctx: AppContext, integrationId: number) {
     detail: `${p.count} contract(s)/product(s) wait for a package with altId ${p.altId}; create it and they are assigned at once`,
   }));
   const other = await ctx.db('sync_issues').where({ integration_id: integrationId }).whereNull('resolved_at').whereNot({ kind: 'missingPackage' }).orderBy('id');
-  return {
-    items: [
-      ...missing,
-      ...other.map((r: Record<string, any>) => ({ kind: r.kind, key: r.issue_key, count: r.count, detail: r.detail })),
-    ],
-  };
+  const recorded = other.map((r: Record<string, any>) => ({ kind: r.kind as IssueKind, key: r.issue_key as string, count: r.count as number, detail: r.detail as string }));
+  // A linked location without an entrance door is an issue from the moment it is linked, not only once visits are lost.
+  const doorless = [];
+  for (const location of (await linkedLocations(ctx, integrationId)).values()) {
+    const key = `location:${location.id}`;
+    if (recorded.some((r) => r.kind === 'noDoor' && r.key === key) || (await findEntranceDoor(ctx.db, location.id))) continue;
+    doorless.push({ kind: 'noDoor' as const, key, count: 0, detail: `Location ${location.name} (${location.id}) has no active entrance door: create one so visits become door events` });
+  }
+  return { items: [...missing, ...recorded, ...doorless] };
 }
 
 export async function resolveIssue(db: Db, integrationId: number, kind: IssueKind, key: string, now: Date): Promise<void> {

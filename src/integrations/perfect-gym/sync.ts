@@ -1,7 +1,8 @@
 import { recordDoorEvents } from '../../access/service.js';
 import type { NewDoorEvent } from '../../access/repository.js';
-import { importClients } from '../../clients/service.js';
+import { clientsAtHome, importClients } from '../../clients/service.js';
 import type { AppContext } from '../../context.js';
+import { AppError } from '../../errors.js';
 import type { Db } from '../../db/knex.js';
 import { findEntranceDoor } from '../../doors/repository.js';
 import { clientIdsByIdentity } from '../../identities/service.js';
@@ -17,7 +18,7 @@ import { createPerfectGymClient } from './connection.js';
 import { recordIssue, resolveIssue } from './issues.js';
 import { contractToPackage, locationsByClub, productToPackage, SOURCE, toImportedClient } from './members.js';
 import { clubTimeToUtc } from './time.js';
-import type { PgContract, PgMember, PgMemberProduct, PgVisit } from './types.js';
+import type { PgClub, PgContract, PgMember, PgMemberProduct, PgVisit } from './types.js';
 
 type Stream = 'Members' | 'Contracts' | 'MemberProducts' | 'MemberClubVisits';
 type Counters = Record<string, number>;
@@ -30,6 +31,8 @@ interface PageContext {
   integration: Integration;
   identityTypeId: number;
   clubs: Map<number, Location>;
+  /** A run for one location: contracts and products only of clients at home there. */
+  onlyAtHome?: number;
 }
 
 /** What the services a page calls work with: the page's transaction and the page's time. */
@@ -50,6 +53,10 @@ async function applyMembers(p: PageContext, db: Db, members: PgMember[], now: Da
 /** Contracts and member products of members who are clients; others are counted and skipped. */
 async function applyPackages(p: PageContext, db: Db, stream: 'Contracts' | 'MemberProducts', rows: (PgContract | PgMemberProduct)[], now: Date): Promise<Counters> {
   const clientIds = await clientIdsByIdentity(inPage(p, db, now), p.identityTypeId, rows.map((r) => String(r.memberId)));
+  if (p.onlyAtHome !== undefined) {
+    const atHome = await clientsAtHome(inPage(p, db, now), [...clientIds.values()], p.onlyAtHome);
+    for (const [memberId, clientId] of clientIds) if (!atHome.has(clientId)) clientIds.delete(memberId);
+  }
   const zoneOf = (clubId: number | null) => (clubId !== null ? p.clubs.get(clubId)?.timezone : undefined) ?? 'UTC';
   const packages = rows.flatMap((r) => {
     const clientId = clientIds.get(String(r.memberId));
@@ -124,7 +131,8 @@ const CLIENT_STREAMS = ['Members', 'Contracts', 'MemberProducts'] as const;
 interface InitialCheckpoint {
   step: number;
   version: number;
-  highest: Partial<Record<Stream, number>>;
+  /** The highest version of each client stream when the run began (kept when a run resumes). */
+  signpost: Partial<Record<Stream, number>>;
 }
 
 /**
@@ -139,6 +147,7 @@ export async function initialSyncJob(h: IntegrationRun): Promise<void> {
     const locationId = Number(h.run.scope.replace('location:', ''));
     clubs = clubs.filter(([, location]) => location.id === locationId);
     if (!clubs.length) throw new Error(`Location ${locationId} is not linked to a Perfect Gym club of this integration (set its perfectGymClubId)`);
+    p.onlyAtHome = locationId;
   }
   if (!clubs.length) throw new Error('No location is linked to a Perfect Gym club: set perfectGymClubId on the locations to sync');
   const steps: { stream: Stream; filter: string }[] = [
@@ -148,25 +157,32 @@ export async function initialSyncJob(h: IntegrationRun): Promise<void> {
   ];
   const apply = streams(p);
   const pg = createPerfectGymClient(h.ctx, h.integration);
-  const cp: InitialCheckpoint = (h.checkpoint as InitialCheckpoint | null) ?? { step: 0, version: 0, highest: {} };
+  const cp: InitialCheckpoint = (h.checkpoint as InitialCheckpoint | null) ?? { step: 0, version: 0, signpost: {} };
+  if (!cp.signpost) cp.signpost = await signposts(pg); // a checkpoint written before signposts existed
   for (let i = cp.step; i < steps.length; i++) {
     const { stream, filter } = steps[i]!;
     for await (const page of pg.pages<{ version: number }>(stream, { sinceVersion: i === cp.step ? cp.version : 0, filter })) {
       stopIfAborted(h);
       const last = page[page.length - 1]!.version;
-      cp.highest[stream] = Math.max(cp.highest[stream] ?? 0, last);
       await inTransaction(h.ctx.db, async (trx) => {
         const counters = await apply[stream].applyPage(h, trx, page as never);
         await h.commitPage(trx, { ...counters, pages: 1 }, { ...cp, step: i, version: last });
       });
     }
   }
-  // The first scheduled runs continue from here instead of downloading everything again.
+  // The first scheduled runs continue from where the walk began, not from the highest version it
+  // read: a row changed or deleted during the walk, behind the walk's position, gets a version above
+  // the signpost and is picked up then (Singer's rule: never bookmark past what existed at the start).
   for (const stream of CLIENT_STREAMS) {
     if ((await getCursor(h.ctx.db, h.integration.id, stream)) === null) {
-      await setCursor(h.ctx.db, h.integration.id, stream, String(cp.highest[stream] ?? 0), h.ctx.now());
+      await setCursor(h.ctx.db, h.integration.id, stream, String(cp.signpost[stream] ?? 0), h.ctx.now());
     }
   }
+}
+
+async function signposts(pg: ReturnType<typeof createPerfectGymClient>): Promise<Partial<Record<Stream, number>>> {
+  const highest = await Promise.all(CLIENT_STREAMS.map((stream) => pg.highestVersion(stream)));
+  return Object.fromEntries(CLIENT_STREAMS.map((stream, i) => [stream, highest[i]!]));
 }
 
 /** Ongoing client sync: members, then contracts, then member products, each by its version cursor. */
@@ -181,6 +197,20 @@ export async function accessSyncJob(h: IntegrationRun): Promise<void> {
   await runStreams(h, [streams(p).MemberClubVisits]);
   for (const location of p.clubs.values()) {
     if (await findEntranceDoor(h.ctx.db, location.id)) await resolveIssue(h.ctx.db, h.integration.id, 'noDoor', `location:${location.id}`, h.ctx.now());
+  }
+}
+
+/** A location may only be linked to a club Perfect Gym has: club 99 once "synced" other locations' packages. */
+export async function checkClubExists(ctx: AppContext, integration: Integration, clubId: string): Promise<void> {
+  let clubs: PgClub[];
+  try {
+    clubs = await createPerfectGymClient(ctx, integration, { retries: 1 }).listAll<PgClub>('Clubs');
+  } catch (err) {
+    if (err instanceof PerfectGymError) throw AppError.unavailable(`The club id cannot be checked now: ${err.message}; try again when Perfect Gym answers`);
+    throw err;
+  }
+  if (!clubs.some((c) => String(c.id) === clubId)) {
+    throw AppError.rule('unknownClub', `Perfect Gym has no club ${clubId}; its clubs are ${clubs.map((c) => `${c.id} (${c.name})`).join(', ') || 'none'}`);
   }
 }
 
