@@ -396,7 +396,10 @@ function buildProgram(io: CliIo): Command {
     .option('--members <n>', 'members to generate', int, 1000)
     .option('--seed <n>', 'generator seed (same seed, same data)', int, 42)
     .option('--page-size <n>', 'server page size', int, 500)
-    .action(async (opts: { port: number; host: string; members: number; seed: number; pageSize: number }) => {
+    .addOption(new Option('--next-link <style>', 'nextLink paging: $skip=<n> like ASP.NET OData servers, or $skiptoken=<last version>').choices(['skip', 'skiptoken']).default('skip'))
+    .addOption(new Option('--date-format <format>', 'date-times: club-local without offset, UTC with Z, or club-local with the club\'s +hh:mm').choices(['local', 'utc', 'offset']).default('local'))
+    .option('--version-gap <n>', 'each write advances the global version by a random 1..n (default: 1-3)', int)
+    .action(async (opts: { port: number; host: string; members: number; seed: number; pageSize: number; nextLink: 'skip' | 'skiptoken'; dateFormat: 'local' | 'utc' | 'offset'; versionGap?: number }) => {
       const pg = await startPerfectGymSandbox(opts);
       print(`Perfect Gym sandbox at ${pg.url} (X-Client-Id: ${pg.clientId}, X-Client-Secret: ${pg.clientSecret})`);
       for (const l of pg.demoLogins) print(`  member ${l.memberId}: ${l.login} / ${l.password}`);

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startPerfectGymSandbox, type PerfectGymSandbox } from '../../src/sandbox/perfect-gym/server.js';
+import { startPerfectGymSandbox, type PerfectGymSandbox, type Value } from '../../src/sandbox/perfect-gym/server.js';
 
 describe('Perfect Gym sandbox', () => {
   let sb: PerfectGymSandbox;
@@ -77,24 +77,29 @@ describe('Perfect Gym sandbox', () => {
     await twin.close();
   });
 
-  it('walks a change feed without losing or duplicating rows while data changes', async () => {
-    const ids = sb.list('Members').map((m) => m.id);
-    let n = 0;
-    const seen = await walk('Members', () => {
-      // between pages: new members, updates of rows already read and not yet read, a deletion
-      sb.create('Members', { firstName: `New${n}`, lastName: 'Member', homeClubId: 1, isActive: true, memberType: 'Member' });
-      sb.update('Members', ids[n * 7]!, { lastName: `Changed${n}` });
-      sb.update('Members', ids[ids.length - 1 - n]!, { phoneNumber: `+1 ${n}` });
-      if (n === 2) sb.remove('Members', ids[3]!);
-      n++;
-    });
-    const versions = seen.map((r) => r.version);
-    expect([...versions].sort((a, b) => a - b)).toEqual(versions);
-    expect(new Set(versions).size).toBe(versions.length);
-    // every row's latest state is in the feed (a row read early appears again after its update)
-    const latest = new Map(seen.map((r) => [r.id, r]));
-    for (const row of sb.list('Members')) expect(latest.get(row.id)).toEqual(row);
-    expect(latest.get(ids[3]!).isDeleted).toBe(true);
+  it('walks a change feed with $skiptoken links without losing or duplicating rows while data changes', async () => {
+    sb.configure({ nextLink: 'skiptoken' });
+    try {
+      const ids = sb.list('Members').map((m) => m.id);
+      let n = 0;
+      const seen = await walk('Members', () => {
+        // between pages: new members, updates of rows already read and not yet read, a deletion
+        sb.create('Members', { firstName: `New${n}`, lastName: 'Member', homeClubId: 1, isActive: true, memberType: 'Member' });
+        sb.update('Members', ids[n * 7]!, { lastName: `Changed${n}` });
+        sb.update('Members', ids[ids.length - 1 - n]!, { phoneNumber: `+1 ${n}` });
+        if (n === 2) sb.remove('Members', ids[3]!);
+        n++;
+      });
+      const versions = seen.map((r) => r.version);
+      expect([...versions].sort((a, b) => a - b)).toEqual(versions);
+      expect(new Set(versions).size).toBe(versions.length);
+      // every row's latest state is in the feed (a row read early appears again after its update)
+      const latest = new Map(seen.map((r) => [r.id, r]));
+      for (const row of sb.list('Members')) expect(latest.get(row.id)).toEqual(row);
+      expect(latest.get(ids[3]!).isDeleted).toBe(true);
+    } finally {
+      sb.configure({ nextLink: 'skip' });
+    }
   });
 
   it('bumps one global version on every create, update and delete', async () => {
@@ -207,5 +212,216 @@ describe('Perfect Gym sandbox', () => {
     await get('odata/Members?$top=1');
     expect(sb.requestCount()).toBe(2);
     expect(sb.requestCount('/odata/Clubs')).toBe(1);
+  });
+});
+
+describe('Perfect Gym sandbox: paging like a live instance, churn, version gaps, date formats', () => {
+  const started: PerfectGymSandbox[] = [];
+  afterAll(() => Promise.all(started.map((s) => s.close())));
+  async function sandbox(opts: Parameters<typeof startPerfectGymSandbox>[0] = {}) {
+    const sb = await startPerfectGymSandbox({ members: 300, clubs: 3, seed: 7, pageSize: 50, ...opts });
+    started.push(sb);
+    const headers = { 'X-Client-Id': sb.clientId, 'X-Client-Secret': sb.clientSecret };
+    const get = async (path: string) => {
+      const res = await fetch(path.startsWith('http') ? path : `${sb.url}/Api/v2.2/${path}`, { headers });
+      return { status: res.status, body: (await res.json()) as any, headers: res.headers };
+    };
+    /** Follows @odata.nextLink from the first query to the last page; returns every row served. */
+    const followLinks = async (first: string) => {
+      const seen: any[] = [];
+      for (let url: string | undefined = first; url; ) {
+        const page = await get(url);
+        expect(page.status).toBe(200);
+        seen.push(...page.body.value);
+        url = page.body['@odata.nextLink'];
+      }
+      return seen;
+    };
+    /** Asks for every page by keyset (version gt the highest received), as clubcore's client does. */
+    const keyset = async (set: string) => {
+      const seen: any[] = [];
+      for (let after = 0, more = true; more; ) {
+        const page = await get(`odata/${set}?$filter=version gt ${after}&$orderby=version`);
+        seen.push(...page.body.value);
+        if (page.body.value.length) after = page.body.value[page.body.value.length - 1].version;
+        more = Boolean(page.body['@odata.nextLink']);
+      }
+      return seen;
+    };
+    return { sb, get, followLinks, keyset };
+  }
+  const FEED = 'odata/Members?$filter=version gt 0&$orderby=version';
+
+  it('builds nextLinks with $skip by default, keeping the query; $skiptoken links on request', async () => {
+    const { sb, get, followLinks } = await sandbox();
+    const first = await get(FEED);
+    expect(first.body['@odata.nextLink']).toBe(`${sb.url}/Api/v2.2/odata/Members?$filter=version%20gt%200&$orderby=version&$skip=50`);
+    const link = new URL(first.body['@odata.nextLink']);
+    expect(link.origin + link.pathname).toBe(`${sb.url}/Api/v2.2/odata/Members`);
+    expect(Object.fromEntries(link.searchParams)).toEqual({ $filter: 'version gt 0', $orderby: 'version', $skip: '50' });
+    const second = await get(link.toString());
+    expect(new URL(second.body['@odata.nextLink']).searchParams.get('$skip')).toBe('100');
+    // without changes, following $skip links serves every row once, in version order
+    const all = await followLinks(FEED);
+    expect(all.map((r) => r.id).sort((a, b) => a - b)).toEqual(sb.list('Members').map((m) => m.id).sort((a, b) => a - b));
+    expect(all.map((r) => r.version)).toEqual([...all.map((r) => r.version)].sort((a, b) => a - b));
+    // $top across pages: the link carries the rows still wanted
+    const topped = await get('odata/Members?$orderby=version&$top=120');
+    expect(Object.fromEntries(new URL(topped.body['@odata.nextLink']).searchParams)).toMatchObject({ $top: '70', $skip: '50' });
+
+    expect(sb.configure({ nextLink: 'skiptoken' })).toEqual({ nextLink: 'skiptoken', dateFormat: 'local', versionGap: null });
+    const tokened = await get(FEED);
+    const params = new URL(tokened.body['@odata.nextLink']).searchParams;
+    expect(params.get('$skip')).toBeNull();
+    expect(params.get('$skiptoken')).toBe(String(tokened.body.value[49].version));
+    expect((await followLinks(FEED)).length).toBe(sb.list('Members').length);
+    // a set not ordered by version pages by $skip whatever the style
+    expect(new URL((await get('odata/Members?$orderby=id')).body['@odata.nextLink']).searchParams.get('$skip')).toBe('50');
+    // the option at start, and through the control API
+    const other = await sandbox({ nextLink: 'skiptoken', members: 60 });
+    expect(new URL((await other.get(FEED)).body['@odata.nextLink']).searchParams.get('$skiptoken')).not.toBeNull();
+    const put = await fetch(`${other.sb.url}/__sandbox/settings`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nextLink: 'skip' }) });
+    expect(await put.json()).toMatchObject({ nextLink: 'skip' });
+    expect(new URL((await other.get(FEED)).body['@odata.nextLink']).searchParams.get('$skip')).toBe('50');
+    const bad = await fetch(`${other.sb.url}/__sandbox/settings`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nextLink: 'cursor' }) });
+    expect(bad.status).toBe(499);
+  });
+
+  it('keeps idle connections longer than clients pool them (clients close first)', async () => {
+    const { get } = await sandbox({ members: 0 });
+    expect((await get('odata/Clubs')).headers.get('keep-alive')).toBe('timeout=120');
+  });
+
+  it('under churn, a client following $skip links loses rows for good; keyset and $skiptoken walks lose none', async () => {
+    const { sb, followLinks, keyset } = await sandbox();
+    const before = new Map(sb.list('Members').map((m) => [m.id, m]));
+    sb.setChurn({ set: 'Members', updatesPerPage: 2, seed: 5 });
+    const served = await followLinks(FEED);
+    const [stats] = sb.churnStats();
+    expect(stats).toMatchObject({ set: 'Members', active: true, pages: 5, inserted: [], deleted: [] });
+    expect(stats!.updated).toHaveLength(10);
+    // each update moved a served row to the end of the version order; the row at the next page
+    // boundary slid under $skip and was never served
+    const servedIds = new Set(served.map((r) => r.id));
+    const lost = [...before.keys()].filter((id) => !servedIds.has(id));
+    expect(lost).toHaveLength(10);
+    const highestServed = Math.max(...served.map((r) => r.version));
+    for (const id of lost) {
+      const row = sb.get('Members', id)!;
+      expect(row).toEqual(before.get(id)); // unchanged: its version stays below the cursor, no delta brings it
+      expect(row.version).toBeLessThan(highestServed);
+    }
+    // the same churn, walked by keyset or by $skiptoken links: the latest state of every row arrives
+    const walks: [string, () => Promise<any[]>][] = [['keyset', () => keyset('Members')], ['$skiptoken links', () => followLinks(FEED)]];
+    for (const [how, walk] of walks) {
+      if (how === '$skiptoken links') sb.configure({ nextLink: 'skiptoken' });
+      sb.setChurn({ set: 'Members', updatesPerPage: 2, insertsPerPage: 1, deletesPerPage: 1, seed: 5 });
+      const latest = new Map((await walk()).map((r) => [r.id, r]));
+      expect(sb.churnStats()[0]!.pages).toBeGreaterThan(4);
+      for (const row of sb.list('Members')) expect(latest.get(row.id)).toEqual(row);
+    }
+  });
+
+  it('churn inserts copies and soft-deletes served rows, stops after `pages`, and is driven over the control API', async () => {
+    const { sb, keyset } = await sandbox();
+    const control = (method: string, path: string, body?: unknown) =>
+      fetch(`${sb.url}/__sandbox/${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await control('PUT', 'churn', { set: 'members', updatesPerPage: 1, insertsPerPage: 2, deletesPerPage: 1, seed: 9, pages: 3 });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ set: 'Members', active: true, pages: 0, updated: [], inserted: [], deleted: [] });
+    const before = sb.list('Members').length;
+    await keyset('Members');
+    const [stats] = sb.churnStats();
+    expect(stats).toMatchObject({ active: false, pages: 3 });
+    expect(stats!.inserted).toHaveLength(6);
+    expect(stats!.deleted).toHaveLength(3);
+    expect(sb.list('Members')).toHaveLength(before + 6);
+    for (const id of stats!.deleted) expect(sb.get('Members', id)!.isDeleted).toBe(true);
+    const numbers = new Set(sb.list('Members').map((m) => m.number));
+    expect(numbers.size).toBe(before + 6); // inserted members have numbers of their own
+    for (const id of stats!.inserted) expect(sb.get('Members', id)).toMatchObject({ isDeleted: false, homeClubId: expect.any(Number), lastName: expect.any(String) });
+    expect((await (await control('GET', 'stats')).json()).churn).toEqual([{ set: 'Members', active: false, pages: 3, updated: 3, inserted: 6, deleted: 3 }]);
+    // fields of an update, and of inserts; stopping by DELETE
+    await control('PUT', 'churn', { set: 'Contracts', updatesPerPage: 1, update: { status: 'Freezed' }, insertsPerPage: 1, insert: { status: 'NotStarted' } });
+    await keyset('Contracts');
+    const contracts = sb.churnStats().find((c) => c.set === 'Contracts')!;
+    expect(contracts.pages).toBeGreaterThan(2);
+    expect(sb.get('Contracts', contracts.updated[0]!)!.status).toBe('Freezed');
+    expect(sb.get('Contracts', contracts.inserted[0]!)!.status).toBe('NotStarted');
+    expect((await control('DELETE', 'churn?set=Contracts')).status).toBe(204);
+    expect(sb.churnStats().find((c) => c.set === 'Contracts')!.active).toBe(false);
+    expect((await control('PUT', 'churn', { set: 'Nope' })).status).toBe(499);
+    expect((await control('PUT', 'churn', { set: 'Members', updatesPerPage: -1 })).status).toBe(499);
+    // in-process functions decide per row (a deactivation among updates)
+    sb.setChurn({ set: 'Members', updatesPerPage: 2, update: (row, n): Record<string, Value> => (n % 2 ? { isActive: false } : { lastName: `${row.lastName}*` }), pages: 1 });
+    await keyset('Members');
+    const updated = sb.churnStats().find((c) => c.set === 'Members')!.updated;
+    expect(updated).toHaveLength(2);
+    expect(updated.some((id) => sb.get('Members', id)!.isActive === false)).toBe(true);
+  });
+
+  it('lets the global version jump by up to versionGap per write, and move on without a write', async () => {
+    const { sb, keyset } = await sandbox({ versionGap: 500, members: 100 });
+    const versions = (await keyset('Members')).map((r) => r.version);
+    const steps = versions.slice(1).map((v, i) => v - versions[i]!);
+    expect(Math.min(...steps)).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...steps)).toBeGreaterThan(500); // rows of other sets were written in between
+    const a = sb.create('Clubs', { name: 'Gap' });
+    const b = sb.update('Clubs', a.id, { name: 'Gap 2' });
+    expect(b.version - a.version).toBeGreaterThanOrEqual(1);
+    expect(b.version - a.version).toBeLessThanOrEqual(500);
+    expect(sb.currentVersion()).toBe(b.version);
+    expect(sb.advanceVersion(1000)).toBe(b.version + 1000);
+    const moved = await fetch(`${sb.url}/__sandbox/version`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceBy: 250 }) });
+    expect(await moved.json()).toEqual({ version: b.version + 1250 });
+    expect(sb.update('Clubs', a.id, { name: 'Gap 3' }).version).toBeGreaterThan(b.version + 1250);
+    sb.configure({ versionGap: null });
+    const c = sb.update('Clubs', a.id, { name: 'Gap 4' });
+    expect(sb.update('Clubs', a.id, { name: 'Gap 5' }).version - c.version).toBeLessThanOrEqual(3);
+    expect(() => sb.configure({ versionGap: 0 })).toThrow(/versionGap/);
+    // the same seed, the same data, whatever the gap
+    const plain = await sandbox({ members: 100 });
+    const strip = (rows: any[]) => rows.map(({ version: _v, ...r }) => r);
+    expect(strip(plain.sb.list('Members'))).toEqual(strip(sb.list('Members')));
+  });
+
+  it('writes date-times club-local (default), in UTC with Z, or with the club offset', async () => {
+    const { sb, get } = await sandbox({ members: 5 });
+    const zones = Object.fromEntries(sb.list('Clubs').map((c) => [c.timezoneId, c.id]));
+    const warsaw = zones['Europe/Warsaw']!;
+    const london = zones['Europe/London']!;
+    const summer = sb.create('MemberClubVisits', { memberId: 1, clubId: warsaw, enterDate: '2026-07-01T10:00:00', leaveDate: '2026-07-01T11:30:00', readerName: 'Gate 1' });
+    const winter = sb.create('MemberClubVisits', { memberId: 1, clubId: warsaw, enterDate: '2026-11-24T10:00:00', leaveDate: null, readerName: 'Gate 1' });
+    const uk = sb.create('MemberClubVisits', { memberId: 1, clubId: london, enterDate: '2026-11-24T10:00:00', leaveDate: null, readerName: 'Gate 1' });
+    const member = sb.create('Members', { firstName: 'Date', lastName: 'Format', homeClubId: warsaw, birthdate: '1990-06-15T00:00:00', createdDate: '2026-03-30T02:30:00', isActive: true });
+    // 02:30 did not exist in Warsaw that night (clocks went from 02:00 to 03:00): the moment after the switch
+    const skipped = sb.create('Members', { firstName: 'Spring', lastName: 'Forward', homeClubId: warsaw, createdDate: '2026-03-29T02:30:00', isActive: true });
+    const visits = async () => new Map((await get(`odata/MemberClubVisits?$filter=version ge ${summer.version}&$orderby=version`)).body.value.map((v: any) => [v.id, v]));
+
+    let byId = await visits();
+    expect(byId.get(summer.id)).toMatchObject({ enterDate: '2026-07-01T10:00:00', leaveDate: '2026-07-01T11:30:00' });
+
+    sb.configure({ dateFormat: 'utc' });
+    byId = await visits();
+    expect(byId.get(summer.id)).toMatchObject({ enterDate: '2026-07-01T08:00:00Z', leaveDate: '2026-07-01T09:30:00Z' });
+    expect(byId.get(winter.id)).toMatchObject({ enterDate: '2026-11-24T09:00:00Z', leaveDate: null });
+    expect(byId.get(uk.id)).toMatchObject({ enterDate: '2026-11-24T10:00:00Z' });
+    // birthdate is a calendar date: its digits stay; the single-entity form is formatted too
+    expect((await get(`odata/Members(${member.id})`)).body).toMatchObject({ birthdate: '1990-06-15T00:00:00Z', createdDate: '2026-03-30T00:30:00Z' });
+    expect((await get(`odata/Members(${skipped.id})`)).body).toMatchObject({ birthdate: null, createdDate: '2026-03-29T01:30:00Z' });
+
+    sb.configure({ dateFormat: 'offset' });
+    byId = await visits();
+    expect(byId.get(summer.id)).toMatchObject({ enterDate: '2026-07-01T10:00:00+02:00', leaveDate: '2026-07-01T11:30:00+02:00' });
+    expect(byId.get(winter.id)).toMatchObject({ enterDate: '2026-11-24T10:00:00+01:00' });
+    expect(byId.get(uk.id)).toMatchObject({ enterDate: '2026-11-24T10:00:00+00:00' });
+    expect((await get(`odata/Members/${member.id}`)).body).toMatchObject({ birthdate: '1990-06-15T00:00:00+02:00', createdDate: '2026-03-30T02:30:00+02:00' });
+    expect((await get(`odata/Members/${skipped.id}`)).body).toMatchObject({ createdDate: '2026-03-29T03:30:00+02:00' });
+    // every date-time field of the generated sets carries an offset; the store keeps club-local values
+    const contract = (await get('odata/Contracts?$top=1')).body.value[0];
+    expect(contract.startDate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/);
+    expect(sb.get('Contracts', contract.id)!.startDate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
+    const started = await sandbox({ members: 5, dateFormat: 'utc' });
+    expect((await started.get('odata/Members?$top=1')).body.value[0].createdDate).toMatch(/Z$/);
   });
 });

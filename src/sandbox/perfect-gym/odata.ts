@@ -16,6 +16,8 @@ type Expr =
 
 export interface Query {
   filter: Expr | null;
+  /** The $filter as sent ('' without one). */
+  filterText: string;
   orderBy: { name: string; desc: boolean }[];
   top: number | null;
   skip: number;
@@ -181,6 +183,7 @@ export function parseQuery(set: SetName, params: URLSearchParams): Query {
   const skipToken = get('$skiptoken');
   return {
     filter: filterText ? parseFilter(set, filterText) : null,
+    filterText: filterText ?? '',
     orderBy: orderText
       ? orderText.split(',').map((part) => {
           const [name, dir, extra] = part.trim().split(/\s+/);

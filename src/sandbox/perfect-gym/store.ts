@@ -31,6 +31,8 @@ class EntitySet {
   private stale = 0;
   private nextId = 1;
   lastVersion = 0;
+  /** Writes so far: a page position remembered at one count is only valid at the same count. */
+  writes = 0;
 
   constructor(readonly name: SetName) {}
 
@@ -40,6 +42,7 @@ class EntitySet {
 
   put(row: Row, isNew: boolean) {
     if (!isNew) this.stale++;
+    this.writes++;
     if (row.id >= this.nextId) this.nextId = row.id + 1;
     this.rows.set(row.id, row);
     this.log.push({ version: row.version, id: row.id });
@@ -54,6 +57,15 @@ class EntitySet {
 
   /** Current rows with version > after, in version order. */
   *sinceVersion(after: number): Generator<Row> {
+    for (let i = this.seek(after); i < this.log.length; i++) {
+      const e = this.log[i]!;
+      const row = this.rows.get(e.id)!;
+      if (row.version === e.version) yield row;
+    }
+  }
+
+  /** The log position of the first entry with a version above `after` (a binary search). */
+  seek(after: number): number {
     let lo = 0;
     let hi = this.log.length;
     while (lo < hi) {
@@ -61,10 +73,18 @@ class EntitySet {
       if (this.log[mid]!.version <= after) lo = mid + 1;
       else hi = mid;
     }
-    for (let i = lo; i < this.log.length; i++) {
+    return lo;
+  }
+
+  /**
+   * Current rows from log position `from` on, in version order, each with the position just after
+   * it. Positions stay valid while `writes` is unchanged (a write may compact the log).
+   */
+  *scan(from: number): Generator<{ row: Row; next: number }> {
+    for (let i = from; i < this.log.length; i++) {
       const e = this.log[i]!;
       const row = this.rows.get(e.id)!;
-      if (row.version === e.version) yield row;
+      if (row.version === e.version) yield { row, next: i + 1 };
     }
   }
 }
@@ -85,9 +105,33 @@ export class Store {
     this.listeners.push(listener);
   }
 
-  /** Versions grow on every change, by a small varying step: clients must not assume +1. */
+  private gap: { max: number; random: () => number } | null = null;
+
+  /**
+   * Versions grow on every change, by a small varying step: clients must not assume +1. With a gap
+   * (`setVersionGap`), each write moves the counter on by a random 1..max instead, the way a live
+   * instance's counter jumps between two writes of one set when other tables are written in between.
+   */
   private nextVersion(): number {
-    this.version += 1 + (this.version % 3);
+    this.version += this.gap ? 1 + Math.floor(this.gap.random() * this.gap.max) : 1 + (this.version % 3);
+    return this.version;
+  }
+
+  /** Each later write advances the counter by a random 1..max (null: back to the small default step). */
+  setVersionGap(max: number | null, random: () => number) {
+    if (max !== null && !(Number.isInteger(max) && max >= 1)) throw new SandboxError('InvalidVersionGap', 'versionGap must be a whole number of 1 or more', 'versionGap');
+    this.gap = max === null ? null : { max, random };
+  }
+
+  /** Moves the counter on without writing a row of these sets (other tables' writes); returns it. */
+  advanceVersion(by: number): number {
+    if (!(Number.isInteger(by) && by >= 0)) throw new SandboxError('InvalidVersionAdvance', 'advanceBy must be a whole number of 0 or more', 'advanceBy');
+    this.version += by;
+    return this.version;
+  }
+
+  /** The global counter: the highest version any row of any set has (or had, after advanceVersion). */
+  currentVersion(): number {
     return this.version;
   }
 
