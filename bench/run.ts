@@ -12,7 +12,7 @@ import { Command } from 'commander';
 import { createDb } from '../src/db/knex.js';
 import { freePort, peakRssMb, startCli, type Child } from './processes.js';
 import { hashPassword, verifyPassword } from '../src/auth/passwords.js';
-import { call, inParallel, load, measureFloor, medianMs, sandboxRequests, timedRun, type Api, type Sandbox } from './scenarios.js';
+import { call, fetchIdempotent, inParallel, load, measureFloor, medianMs, retried, sandboxRequests, timedRun, type Api, type Sandbox } from './scenarios.js';
 
 const SECTIONS = ['initial', 'ongoing', 'access', 'latency', 'api'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -85,7 +85,7 @@ async function benchDialect(dialect: string): Promise<Row[]> {
 
     // set up as a manager would
     const identityTypeId = (await call(api, 'POST', '/api/v1/admin/identity-types', { name: 'Perfect Gym member', kind: 'perfect_gym_member', maxPerClient: 1, minDaysBetweenChanges: 0, active: true })).id;
-    const odata = async (set: string) => (await (await fetch(`${sb.url}/Api/v2.2/odata/${set}`, { headers: sb.headers })).json()).value as any[];
+    const odata = async (set: string) => (await (await fetchIdempotent(`${sb.url}/Api/v2.2/odata/${set}`, { headers: sb.headers })).json()).value as any[];
     const clubs = await odata('Clubs');
     for (const club of clubs) {
       const loc = await call(api, 'POST', '/api/v1/admin/locations', { name: club.name, timezone: club.timezoneId, perfectGymClubId: club.id });
@@ -220,7 +220,14 @@ async function benchDialect(dialect: string): Promise<Row[]> {
 const results: Record<string, Row[]> = {};
 for (const dialect of opts.dialects.split(',')) {
   console.log(`\n== ${dialect}: ${opts.members} members ==`);
+  const retriedBefore = retried.length;
   results[dialect] = await benchDialect(dialect);
+  // A GET that met a network error was sent again (at most twice): say so, with what and why.
+  const again = retried.slice(retriedBefore);
+  if (again.length) {
+    const why = [...new Set(again.map((r) => `${r.what} (${r.error})`))].slice(0, 5).join('; ');
+    results[dialect]!.push(['Bench: GETs retried after a network error', String(again.length), why]);
+  }
   for (const [what, value, note] of results[dialect]!) console.log(`${what.padEnd(48)} ${value.padStart(14)}  ${note}`);
 }
 

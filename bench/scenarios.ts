@@ -11,8 +11,30 @@ export interface Api {
   token?: string;
 }
 
+/** Requests the bench had to send again after a network error, for the results. */
+export const retried: { what: string; error: string }[] = [];
+
+/**
+ * fetch for idempotent GETs (control, stats, status polls, page reads): a network error (no
+ * answer at all, e.g. a connection the other side had closed) is retried up to twice, and counted.
+ * Writes are never retried: one may have been applied before the connection broke.
+ */
+export async function fetchIdempotent(url: string, init: RequestInit = {}): Promise<Response> {
+  if ((init.method ?? 'GET').toUpperCase() !== 'GET') return fetch(url, init);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      if (attempt === 2 || !(err instanceof TypeError)) throw err;
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      retried.push({ what: `GET ${new URL(url).pathname}`, error: `${err.message}${cause ? `: ${cause.code ?? ''} ${cause.message ?? ''}`.trimEnd() : ''}` });
+      await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+    }
+  }
+}
+
 export async function call(api: Api, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${api.base}${path}`, {
+  const res = await fetchIdempotent(`${api.base}${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...(api.token ? { authorization: `Bearer ${api.token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -28,20 +50,34 @@ export interface Sandbox {
 }
 
 export async function sandboxRequests(sb: Sandbox): Promise<number> {
-  return (await (await fetch(`${sb.url}/__sandbox/stats`)).json()).requests;
+  return (await (await fetchIdempotent(`${sb.url}/__sandbox/stats`)).json()).requests;
 }
 
-/** Walks a set's version feed without writing anything (the network + parsing floor); returns the rows. */
-async function walkSet<T>(sb: Sandbox, set: string, filter = ''): Promise<T[]> {
-  let url: string | undefined = `${sb.url}/Api/v2.2/odata/${set}?$filter=${encodeURIComponent(`version gt 0${filter ? ` and (${filter})` : ''}`)}&$orderby=version`;
+/**
+ * Walks a set's version feed without writing anything (the network + parsing floor); returns the
+ * rows. Pages are asked for as the sync asks for them, by keyset (`version gt` the highest version
+ * received): the sandbox's nextLinks use `$skip`, which a live instance may do too.
+ */
+async function walkSet<T extends { version: number }>(sb: Sandbox, set: string, filter = ''): Promise<T[]> {
   const rows: T[] = [];
-  while (url) {
-    const body = (await (await fetch(url, { headers: sb.headers })).json()) as { value: T[]; '@odata.nextLink'?: string };
+  for (let after = 0, more = true; more; ) {
+    const url = `${sb.url}/Api/v2.2/odata/${set}?$filter=${encodeURIComponent(`version gt ${after}${filter ? ` and (${filter})` : ''}`)}&$orderby=version`;
+    const body = (await (await fetchIdempotent(url, { headers: sb.headers })).json()) as { value: T[]; '@odata.nextLink'?: string };
     for (const row of body.value) rows.push(row);
-    url = body['@odata.nextLink'];
+    if (body.value.length) after = body.value[body.value.length - 1]!.version;
+    more = Boolean(body['@odata.nextLink']) && body.value.length > 0;
   }
   return rows;
 }
+
+/**
+ * Lets the event loop run once. better-sqlite3 is synchronous and knex resolves its queries in
+ * microtasks, so a loop of SQLite INSERTs never gives the loop a turn: for the whole floor no
+ * timer fires and no socket event is read. A keep-alive connection the server closed meanwhile
+ * then still looks open, and the next request sent on it fails with "other side closed" (the
+ * crash after the SQLite floor). A turn per batch lets undici drop idle sockets on time.
+ */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const plainDate = (local: string | null) => (local ? new Date(`${local.slice(0, 19)}Z`) : null);
 
@@ -78,6 +114,7 @@ async function bulkInsertFloor(databaseUrl: string, walked: { members: PgMember[
         await trx('client_identities').insert(batch.map((m) => ({ client_id: clientIds.get(m.id), identity_type_id: identityType, value: String(m.id), created_at: now, updated_at: now })));
         await trx('identity_changes').insert(batch.map((m) => ({ client_id: clientIds.get(m.id), identity_type_id: identityType, old_value: null, new_value: String(m.id), actor: 'integration:1', changed_at: now })));
       });
+      await turn();
     }
     const packages = [
       ...walked.contracts.map((c) => ({ memberId: c.memberId, altId: `payment_plan_${c.paymentPlanId}`, ref: `1:contract:${c.id}`, startsAt: c.startDate, endsAt: c.cancelDate ?? c.endDate, version: c.version })),
@@ -93,6 +130,7 @@ async function bulkInsertFloor(databaseUrl: string, walked: { members: PgMember[
           created_at: now, updated_at: now,
         })));
       });
+      await turn();
     }
     return { ms: performance.now() - started, clients: clientIds.size, packages: packages.length };
   } finally {
