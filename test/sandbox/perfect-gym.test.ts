@@ -287,6 +287,18 @@ describe('Perfect Gym sandbox: paging like a live instance, churn, version gaps,
     expect(bad.status).toBe(499);
   });
 
+  it('answers newest-first queries (the highest version now) like any other order', async () => {
+    const { sb, get } = await sandbox();
+    sb.update('Members', 5, { lastName: 'Newest' });
+    const newest = (await get('odata/Members?$orderby=version desc&$top=1&$select=version')).body;
+    expect(newest.value).toEqual([{ version: sb.get('Members', 5)!.version }]);
+    const active = sb.list('Members').filter((m) => m.homeClubId === 2 && !m.isDeleted).sort((a, b) => b.version - a.version);
+    const page = (await get('odata/Members?$filter=homeClubId eq 2 and isDeleted eq false&$orderby=version desc&$top=60&$skip=3')).body;
+    expect(page.value.map((m: any) => m.id)).toEqual(active.slice(3, 53).map((m) => m.id));
+    expect(new URL(page['@odata.nextLink']).searchParams.get('$skip')).toBe('53');
+    expect((await get('odata/Members?$orderby=version desc&$count=true&$top=0')).body['@odata.count']).toBe(sb.list('Members').length);
+  });
+
   it('keeps idle connections longer than clients pool them (clients close first)', async () => {
     const { get } = await sandbox({ members: 0 });
     expect((await get('odata/Clubs')).headers.get('keep-alive')).toBe('timeout=120');

@@ -184,6 +184,21 @@ export async function startPerfectGymSandbox(opts: PerfectGymSandboxOptions = {}
         if (skipResume.size > 64) skipResume.delete(skipResume.keys().next().value!);
       }
       if (q.count) count = [...entities.sinceVersion(versionFloor(q.filter) ?? -1)].filter((r) => matches(q.filter, r)).length;
+    } else if (q.orderBy.length === 1 && q.orderBy[0]!.name === 'version' && !q.count) {
+      // newest first (`$orderby=version desc&$top=1`: "the highest version now"), without sorting the set
+      let skipped = 0;
+      for (const row of store.set(set).newestFirst()) {
+        if (!matches(q.filter, row)) continue;
+        if (skipped < q.skip) {
+          skipped++;
+          continue;
+        }
+        if (value.length === want) {
+          more = true;
+          break;
+        }
+        value.push(row);
+      }
     } else {
       const all = sortRows(store.list(set).filter((r) => matches(q.filter, r)), q.orderBy);
       value.push(...all.slice(q.skip, q.skip + want));

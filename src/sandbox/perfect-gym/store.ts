@@ -64,6 +64,15 @@ class EntitySet {
     }
   }
 
+  /** Current rows, newest version first. */
+  *newestFirst(): Generator<Row> {
+    for (let i = this.log.length - 1; i >= 0; i--) {
+      const e = this.log[i]!;
+      const row = this.rows.get(e.id)!;
+      if (row.version === e.version) yield row;
+    }
+  }
+
   /** The log position of the first entry with a version above `after` (a binary search). */
   seek(after: number): number {
     let lo = 0;
