@@ -20,8 +20,9 @@ describe('Perfect Gym onboarding', () => {
     f.sb.injectFaults({ match: 'odata/Members', rate: 1, step: { latencyMs: 150 } });
     const started = await f.app.http.post(`/api/v1/admin/integrations/${f.integrationId}/initial-sync`).set(f.auth).send({ locationId: first!.id });
     expect(started.status).toBe(202);
-    // Once the second page is asked for, the first (the lowest versions) has been read.
-    while (f.sb.requestCount('odata/Members') < 2) await new Promise((r) => setTimeout(r, 10));
+    // Once the first page (the lowest versions) is committed, change rows behind the walk.
+    const progress = async () => (await f.app.http.get(`/api/v1/admin/sync-runs/${started.body.run.id}`).set(f.auth)).body.progress;
+    while (!((await progress()).membersSeen > 0)) await new Promise((r) => setTimeout(r, 10));
     f.sb.update('Members', deactivated!.id as number, { isActive: false });
     f.sb.remove('Members', deleted!.id as number);
     f.sb.update('Members', renamed!.id as number, { lastName: 'Renamed' });
@@ -37,6 +38,13 @@ describe('Perfect Gym onboarding', () => {
     expect(await clientOf(deactivated!.id as number)).toMatchObject({ status: 'inactive' });
     expect(await clientOf(deleted!.id as number)).toMatchObject({ status: 'inactive' });
     expect(await clientOf(renamed!.id as number)).toMatchObject({ status: 'active', last_name: 'Renamed' });
+  });
+
+  it('bookmarks the signpost of a quiet walk: the first ongoing run asks once per stream, not everything again', async () => {
+    await f.run('initial-sync', {});
+    f.sb.resetRequestCount();
+    await f.run('sync', { job: 'clients' });
+    expect(f.sb.requestCount('odata/')).toBe(3);
   });
 
   it("keeps a location's initial sync to that location's members and their contracts and products", async () => {

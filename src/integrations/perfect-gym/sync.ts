@@ -132,7 +132,7 @@ interface InitialCheckpoint {
   step: number;
   version: number;
   /** The highest version of each client stream when the run began (kept when a run resumes). */
-  signpost: Partial<Record<Stream, number>>;
+  signpost?: Partial<Record<Stream, number>>;
 }
 
 /**
@@ -157,8 +157,8 @@ export async function initialSyncJob(h: IntegrationRun): Promise<void> {
   ];
   const apply = streams(p);
   const pg = createPerfectGymClient(h.ctx, h.integration);
-  const cp: InitialCheckpoint = (h.checkpoint as InitialCheckpoint | null) ?? { step: 0, version: 0, signpost: {} };
-  if (!cp.signpost) cp.signpost = await signposts(pg); // a checkpoint written before signposts existed
+  const cp: InitialCheckpoint = (h.checkpoint as InitialCheckpoint | null) ?? { step: 0, version: 0 };
+  cp.signpost ??= await signposts(pg); // a fresh run, or a checkpoint written before signposts existed
   for (let i = cp.step; i < steps.length; i++) {
     const { stream, filter } = steps[i]!;
     for await (const page of pg.pages<{ version: number }>(stream, { sinceVersion: i === cp.step ? cp.version : 0, filter })) {
