@@ -18,6 +18,8 @@ export function bearerToken(req: Request): string | null {
 async function authenticate(ctx: AppContext, req: Request): Promise<Principal> {
   const token = bearerToken(req);
   if (!token) throw AppError.unauthorized('Sign in first: send Authorization: Bearer <token>');
+  // Members' sessions come from a cache of at most a second (never staff's; revocations here drop
+  // entries at once): the lever chosen over one round trip per request, see src/auth/sessions.ts.
   const found = await findSessionPrincipal(ctx.db, token, ctx.now());
   if (!found) throw AppError.unauthorized('The token is unknown or has expired; sign in again');
   if (found.type === 'staff') {
