@@ -202,3 +202,22 @@ export async function inParallel<T>(items: T[], width: number, task: (item: T) =
     while (next < items.length) await task(items[next++]!);
   }));
 }
+
+/**
+ * First page against last page of a set's keyset feed (`version gt <n>&$orderby=version`, as the
+ * sync asks): the median of `times` requests each, body read. The last page starts `pageSize`
+ * rows before the newest one (found newest first, `$orderby=version desc`), so it is a full page.
+ */
+export async function firstAndLastPage(sb: Sandbox, set: string, pageSize = 500, times = 7): Promise<{ firstMs: number; lastMs: number; lastRows: number; after: number }> {
+  const base = `${sb.url}/Api/v2.2/odata/${set}`;
+  const get = async (query: string) => (await (await fetchIdempotent(`${base}?${query}`, { headers: sb.headers })).json()) as { value: { version: number }[] };
+  const [mark] = (await get(`$orderby=version%20desc&$top=1&$skip=${pageSize}&$select=version`)).value;
+  const after = mark?.version ?? 0;
+  const pageOf = (floor: number) => `$filter=${encodeURIComponent(`version gt ${floor}`)}&$orderby=version`;
+  let lastRows = 0;
+  const firstMs = await medianMs(times, () => get(pageOf(0)));
+  const lastMs = await medianMs(times, async () => {
+    lastRows = (await get(pageOf(after))).value.length;
+  });
+  return { firstMs, lastMs, lastRows, after };
+}
