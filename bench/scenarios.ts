@@ -146,7 +146,8 @@ async function bulkInsertFloor(databaseUrl: string, walked: { members: PgMember[
 export async function measureFloor(sb: Sandbox, clubIds: number[], databaseUrl: string) {
   const started = performance.now();
   const members: PgMember[] = [];
-  for (const id of clubIds) members.push(...(await walkSet<PgMember>(sb, 'Members', `homeClubId eq ${id} and isDeleted eq false and isActive eq true`)));
+  // no push(...rows): a club of 150,000 members at 1M overflows the stack as call arguments
+  for (const id of clubIds) for (const m of await walkSet<PgMember>(sb, 'Members', `homeClubId eq ${id} and isDeleted eq false and isActive eq true`)) members.push(m);
   const contracts = await walkSet<PgContract>(sb, 'Contracts', 'isDeleted eq false');
   const products = await walkSet<PgMemberProduct>(sb, 'MemberProducts', 'isDeleted eq false');
   const readMs = performance.now() - started;
