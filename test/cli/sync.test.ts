@@ -114,6 +114,37 @@ describe('clubcore sync', () => {
     expect(await clientsAt(f.locations[1]!.id)).toBe(expectedMembers(f.sb, [f.locations[1]!.clubId]).length);
   });
 
+  it('stops following on Ctrl-C in one line; the next worker resumes the run once its lease expires', async () => {
+    f.sb.injectFaults({ rate: 1, step: { latencyMs: 150 } });
+    const listening = process.listeners('SIGINT').length;
+    try {
+      const following = cli(['sync', 'initial', '--integration', String(f.integrationId)]);
+      let run: { id: number; status: string; progress: string } | undefined;
+      for (let i = 0; i < 200 && !(run?.status === 'running' && run.progress !== '{}'); i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        run = (await runsOf()).at(-1);
+      }
+      expect(process.listeners('SIGINT')).toHaveLength(listening + 1);
+      // What Ctrl-C calls: the listener the command registered.
+      (process.listeners('SIGINT').at(-1) as () => void)();
+      const result = await following;
+      expectOneLine(result, new RegExp(`stopped following run ${run!.id} \\(initial, all locations\\), which is running: a running clubcore serve or worker carries it on`));
+      expect(process.listeners('SIGINT')).toHaveLength(listening);
+      expect((await runsOf()).at(-1)).toMatchObject({ id: run!.id, status: 'running' });
+    } finally {
+      f.sb.clearFaults();
+    }
+    // As if the lease ran out: a worker takes the run over from its last committed page.
+    await f.app.ctx.db('sync_runs').where({ status: 'running' }).update({ lease_expires_at: new Date(Date.now() - 1000) });
+    const worker = startWorker(f.app.ctx, integrationJobs, { pollMs: 20 });
+    try {
+      const last = (await runsOf()).at(-1);
+      expect(await f.waitForRun(last.id)).toMatchObject({ status: 'succeeded' });
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('follows a run that a running server worker claims', async () => {
     const server = startWorker(f.app.ctx, integrationJobs, { pollMs: 20 });
     try {
