@@ -41,6 +41,6 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (err instanceof AppError) return send(res, err);
   const client = clientError(err);
   if (client) return send(res, client);
-  req.log?.error({ err }, 'unhandled error');
+  req.log?.error({ err, reqId: req.id }, 'unhandled error');
   send(res, new AppError(500, 'Internal Server Error', 'Something went wrong on our side; the request id is in the X-Request-Id header'));
 };

@@ -123,6 +123,22 @@ describe('hardening', () => {
   });
 });
 
+describe('request log above info', () => {
+  it('writes no request lines and builds no per-request logger, but still answers with the request id', async () => {
+    const lines: string[] = [];
+    const app = await startTestApp({ LOG_LEVEL: 'warn' }, { logTo: { write: (line: string) => void lines.push(line) } });
+    try {
+      const res = await app.http.get('/api/v1/admin/locations').set('x-request-id', 'quiet-1');
+      expect(res.status).toBe(401);
+      expect(res.headers['x-request-id']).toBe('quiet-1');
+      expect((await app.http.get('/api/v1/admin/locations')).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(lines).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('proxy trust', () => {
   it('ignores X-Forwarded-For from an untrusted peer: made-up addresses share the real one\'s limit', async () => {
     const app = await startTestApp({ TRUST_PROXY: 'false' });
