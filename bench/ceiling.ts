@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, type Child } from './processes.js';
+import { freePort, stopChild, type Child } from './processes.js';
 
 /** A response of clubcore's, captured once to be served again by the ceiling app. */
 export interface CapturedRoute {
@@ -64,12 +64,7 @@ export async function startCeiling(routes: CapturedRoute[]): Promise<Child & { b
     base: `http://127.0.0.1:${port}`,
     process: child,
     lines,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child),
   };
 }
 

@@ -41,14 +41,18 @@ export async function startCli(args: string[], env: Record<string, string>, read
   return {
     process: child,
     lines,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGCONT'); // in case a scenario paused it
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child),
   };
+}
+
+/** Ends a child process (waking it first, in case a scenario paused it) and waits for its exit. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGCONT');
+    child.kill('SIGTERM');
+  });
 }
 
 /** Peak resident memory of a process in MB (VmHWM, monotonic). */
