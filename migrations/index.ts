@@ -5,6 +5,7 @@ import * as m0003 from './0003_login_throttle.js';
 import * as m0004 from './0004_email_nocase_index.js';
 import * as m0005 from './0005_location_links.js';
 import * as m0006 from './0006_exact_source_refs.js';
+import * as m0007 from './0007_outbox.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0004_email_nocase_index': m0004,
   '0005_location_links': m0005,
   '0006_exact_source_refs': m0006,
+  '0007_outbox': m0007,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
