@@ -180,6 +180,18 @@ export async function filterClientsAtHome(db: Db, ids: number[], locationId: num
 
 const SYNCED_COLUMNS = ['first_name', 'last_name', 'email', 'phone', 'birth_date', 'home_location_id', 'member_number', 'status', 'source', 'updated_at'];
 
+/** A client row as a sync last wrote it: what a page compares with to tell what it changes. */
+export type SyncedClient = Omit<SyncedClientRow, 'externalKey' | 'source' | 'sourceVersion'> & { id: number; source: string | null; sourceVersion: number | null };
+
+/** The clients with these sync keys, with the columns a sync writes. */
+export async function findSyncedClientsByExternalKeys(db: Db, keys: string[]): Promise<Map<string, SyncedClient>> {
+  const rows = await db('clients').whereIn('external_key', keys).select('id', 'external_key', 'source_version', ...SYNCED_COLUMNS.filter((c) => c !== 'updated_at'));
+  return new Map(rows.map((r: Row) => [r.external_key, {
+    id: r.id, firstName: r.first_name, lastName: r.last_name, email: r.email, phone: r.phone, birthDate: r.birth_date, homeLocationId: r.home_location_id,
+    memberNumber: r.member_number, status: r.status, source: r.source, sourceVersion: r.source_version === null ? null : Number(r.source_version),
+  }]));
+}
+
 /** Inserts new and updates known clients by sync key, each only with data at least as new as it holds. */
 export async function upsertSyncedClients(db: Db, clients: SyncedClientRow[], now: Date): Promise<void> {
   await upsertNewer(

@@ -4,16 +4,21 @@ import { deleteSessionsOf } from '../auth/sessions.js';
 import { bookingsOfClient } from '../bookings/service.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { inTransaction } from '../db/transaction.js';
 import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
 import { identitiesOfClient, identityChangesOfClient, recordSyncedIdentities } from '../identities/service.js';
 import { getLocation } from '../locations/repository.js';
+import { recordOutboxEvents } from '../outbox/service.js';
+import type { NewOutboxEvent } from '../outbox/types.js';
 import { packagesOfClient } from '../packages/service.js';
 import {
   filterClientsAtHome,
   findActiveClientsByEmail,
   findClientIdsByExternalKeys,
   findClientsByIdentityValues,
+  findSyncedClientsByExternalKeys,
   getClient,
+  getClientForUpdate,
   insertClient,
   listClientsPage,
   setExternalKey,
@@ -23,6 +28,7 @@ import {
   type ClientFields,
   type ClientFilter,
   type ClientStatus,
+  type SyncedClient,
   type SyncedClientRow,
 } from './repository.js';
 
@@ -71,16 +77,40 @@ export function clientsAtHome(ctx: AppContext, ids: number[], locationId: number
   return filterClientsAtHome(ctx.db, ids, locationId);
 }
 
+/**
+ * What an edit of a client tells the outbox: deactivated or updated at its home location, and,
+ * when it moved, updated at the one it left too (a consumer per location learns it is gone).
+ */
+function clientChanged(id: number, before: { homeLocationId: number | null; status: ClientStatus }, after: { homeLocationId: number | null; status: ClientStatus }): NewOutboxEvent[] {
+  const kind = before.status !== 'inactive' && after.status === 'inactive' ? 'deactivated' : 'updated';
+  const events: NewOutboxEvent[] = [{ subjectId: id, locationId: after.homeLocationId, kind }];
+  if (before.homeLocationId !== null && before.homeLocationId !== after.homeLocationId) events.push({ subjectId: id, locationId: before.homeLocationId, kind: 'updated' });
+  return events;
+}
+
 export async function createClient(ctx: AppContext, input: ClientInput): Promise<Client> {
   const fields = await toFields(ctx, input);
-  const id = await insertClient(ctx.db, { ...fields, firstName: input.firstName, lastName: input.lastName }, ctx.now());
+  const now = ctx.now();
+  const id = await inTransaction(ctx.db, async (trx) => {
+    const id = await insertClient(trx, { ...fields, firstName: input.firstName, lastName: input.lastName }, now);
+    await recordOutboxEvents(trx, 'client', [{ subjectId: id, locationId: fields.homeLocationId ?? null, kind: 'created' }], now);
+    return id;
+  });
   return (await getClient(ctx.db, id))!;
 }
 
 /** Partial update; setting status inactive also signs the client out everywhere. */
 export async function updateClient(ctx: AppContext, id: number, patch: Partial<ClientInput>): Promise<Client> {
-  const before = await getClientOrThrow(ctx, id);
-  await updateClientRow(ctx.db, id, await toFields(ctx, patch), ctx.now());
+  await getClientOrThrow(ctx, id);
+  const fields = await toFields(ctx, patch);
+  const now = ctx.now();
+  const before = await inTransaction(ctx.db, async (trx) => {
+    const before = await getClientForUpdate(trx, id);
+    if (!before) throw AppError.notFound(`There is no client ${id}`);
+    await updateClientRow(trx, id, fields, now);
+    await recordOutboxEvents(trx, 'client', clientChanged(id, before, { homeLocationId: fields.homeLocationId !== undefined ? fields.homeLocationId : before.homeLocationId, status: fields.status ?? before.status }), now);
+    return before;
+  });
   if (patch.status === 'inactive' && before.status !== 'inactive') {
     await deleteSessionsOf(ctx.db, { type: 'client', id });
   }
@@ -105,6 +135,31 @@ export async function getClientDetail(ctx: AppContext, id: number) {
   };
 }
 
+const SYNCED_FIELDS = ['firstName', 'lastName', 'email', 'phone', 'birthDate', 'homeLocationId', 'memberNumber', 'status'] as const;
+
+/**
+ * The outbox events of a page of synced clients, from the rows as they were before the upsert:
+ * new clients are created; known ones changed (deactivated, or updated, also at the home location
+ * they left) only when the page wrote a different value, so re-reading an unchanged member (the
+ * sync's overlap below its cursor) or older data (the version guard keeps the row) records nothing.
+ */
+function syncedClientEvents(wanted: ImportedClient[], source: string, before: Map<string, SyncedClient>, ids: Map<string, number>): NewOutboxEvent[] {
+  const events: NewOutboxEvent[] = [];
+  for (const c of wanted) {
+    const id = ids.get(c.externalKey);
+    if (id === undefined) continue;
+    const old = before.get(c.externalKey);
+    if (!old) {
+      events.push({ subjectId: id, locationId: c.homeLocationId, kind: 'created' });
+      continue;
+    }
+    if (old.sourceVersion !== null && c.sourceVersion < old.sourceVersion) continue;
+    if (old.source === source && SYNCED_FIELDS.every((f) => (old[f] ?? null) === (c[f] ?? null))) continue;
+    events.push(...clientChanged(id, old, c));
+  }
+  return events;
+}
+
 /** A client as a membership system describes it; externalKey is the sync's stable key for it, identityValue its member id. */
 export type ImportedClient = Omit<SyncedClientRow, 'source'> & { identityValue: string };
 
@@ -114,6 +169,7 @@ export type ImportedClient = Omit<SyncedClientRow, 'source'> & { identityValue: 
  * upsert all rows guarded by version, then give new clients the member identity. Inactive members
  * who are not clients yet are not created. Identities go through the identities module, audited
  * as `sync.actor`. Returns the client id per externalKey for every row that is (now) a client.
+ * Records the outbox events of the clients it creates or changes: call it inside a transaction.
  */
 export async function importClients(
   ctx: AppContext,
@@ -131,10 +187,12 @@ export async function importClients(
       relinked.push({ clientId: linked.clientId, value: c.identityValue });
     }
   }
-  const existing = await findClientIdsByExternalKeys(ctx.db, keys);
+  const existing = await findSyncedClientsByExternalKeys(ctx.db, keys);
   const wanted = clients.filter((c) => existing.has(c.externalKey) || c.status === 'active');
-  await upsertSyncedClients(ctx.db, wanted.map((c) => ({ ...c, source: sync.source })), ctx.now());
+  const now = ctx.now();
+  await upsertSyncedClients(ctx.db, wanted.map((c) => ({ ...c, source: sync.source })), now);
   const ids = await findClientIdsByExternalKeys(ctx.db, keys);
+  await recordOutboxEvents(ctx.db, 'client', syncedClientEvents(wanted, sync.source, existing, ids), now);
   const added = wanted.filter((c) => !byIdentity.has(c.identityValue) && ids.has(c.externalKey));
   await recordSyncedIdentities(ctx, sync, { added: added.map((c) => ({ clientId: ids.get(c.externalKey)!, value: c.identityValue })), relinked });
   const created = wanted.filter((c) => !existing.has(c.externalKey)).length;

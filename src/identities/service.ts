@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js';
 import type { Db } from '../db/knex.js';
 import { AppError } from '../errors.js';
 import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
+import { recordOutboxEvents } from '../outbox/service.js';
 import {
   countIdentitiesOfClient,
   countIdentityTypeUse,
@@ -113,7 +114,8 @@ export async function addIdentity(
     (await listIdentitiesOfClient(db, clientId)).find((i) => i.identityTypeId === identityTypeId && i.value === value)!;
   try {
     return await inTransaction(ctx.db, async (trx) => {
-      if (!(await getClientForUpdate(trx, clientId))) throw AppError.notFound(`There is no client ${clientId}`);
+      const client = await getClientForUpdate(trx, clientId);
+      if (!client) throw AppError.notFound(`There is no client ${clientId}`);
       const ownerId = await findClientIdByIdentity(trx, identityTypeId, value);
       if (ownerId === clientId) {
         return { identity: await existing(trx), created: false };
@@ -142,6 +144,8 @@ export async function addIdentity(
       }
       const id = await insertIdentity(trx, { clientId, identityTypeId, value }, now);
       await insertIdentityChanges(trx, [{ clientId, identityTypeId, oldValue: null, newValue: value, actor }], now);
+      // A client's identities are part of the client for the systems it is pushed to.
+      await recordOutboxEvents(trx, 'client', [{ subjectId: clientId, locationId: client.homeLocationId, kind: 'updated' }], now);
       return { identity: (await getIdentityOfClient(trx, clientId, id))!, created: true };
     });
   } catch (err) {
@@ -157,12 +161,14 @@ export async function addIdentity(
 /** Removes one identity of a client; recorded as a change (it restarts the min-days clock of that type). */
 export async function removeIdentity(ctx: AppContext, clientId: number, identityId: number, actor: string): Promise<ClientIdentity> {
   return inTransaction(ctx.db, async (trx) => {
-    if (!(await getClientForUpdate(trx, clientId))) throw AppError.notFound(`There is no client ${clientId}`);
+    const client = await getClientForUpdate(trx, clientId);
+    if (!client) throw AppError.notFound(`There is no client ${clientId}`);
     const identity = await getIdentityOfClient(trx, clientId, identityId);
     if (!identity) throw AppError.notFound(`Client ${clientId} has no identity ${identityId}`);
     const now = ctx.now();
     await deleteIdentityRow(trx, identityId);
     await insertIdentityChanges(trx, [{ clientId, identityTypeId: identity.identityTypeId, oldValue: identity.value, newValue: null, actor }], now);
+    await recordOutboxEvents(trx, 'client', [{ subjectId: clientId, locationId: client.homeLocationId, kind: 'updated' }], now);
     return identity;
   });
 }
