@@ -6,6 +6,7 @@ import { findDoorByCode, getDoor } from '../doors/repository.js';
 import { AppError } from '../errors.js';
 import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
 import { findClientIdByIdentity } from '../identities/repository.js';
+import { recordOutboxEvents } from '../outbox/service.js';
 import {
   findEvent,
   insertEventsOnce,
@@ -50,11 +51,14 @@ async function resolveClientId(ctx: AppContext, client: DoorAccessInput['client'
 
 /**
  * The one write path of door events: stores each once by (source, sourceRef), however often it
- * arrives, and marks the bookings the new ones attend (bookings' attendance rule). A single door
- * event and a sync's page of visits both come through here.
+ * arrives, records an outbox event for each new one (entered, or exited through an exit door),
+ * and marks the bookings the new ones attend (bookings' attendance rule). A single door event and
+ * a sync's page of visits both come through here, inside their transaction.
  */
 export async function recordDoorEvents(ctx: AppContext, events: NewDoorEvent[]): Promise<{ created: number; markedAttended: number[] }> {
-  const created = await insertEventsOnce(ctx.db, events, ctx.now());
+  const now = ctx.now();
+  const created = await insertEventsOnce(ctx.db, events, now);
+  await recordOutboxEvents(ctx.db, 'door_event', created.map((e) => ({ subjectId: e.id, locationId: e.locationId, kind: e.doorType === 'exit' ? 'exited' : 'entered' })), now);
   return { created: created.length, markedAttended: await markAttendance(ctx, created) };
 }
 
