@@ -82,8 +82,8 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const plainDate = (local: string | null) => (local ? new Date(`${local.slice(0, 19)}Z`) : null);
 
 /**
- * The write floor: the very rows the sync writes (clients with their identities and the audit row of
- * each identity, then the contracts and member products of those clients as client packages), with the same columns and values, as
+ * The write floor: the very rows the sync writes (clients with their identities, the audit row of
+ * each identity and the outbox event of each client, then the contracts and member products of those clients as client packages), with the same columns and values, as
  * plain multi-row INSERTs of 500, one transaction per batch. Real values matter: random names and
  * e-mails cost more index maintenance than made-up sequential ones.
  */
@@ -113,6 +113,7 @@ async function bulkInsertFloor(databaseUrl: string, walked: { members: PgMember[
         for (const r of rows) clientIds.set(Number(r.external_key.split(':')[2]), r.id);
         await trx('client_identities').insert(batch.map((m) => ({ client_id: clientIds.get(m.id), identity_type_id: identityType, value: String(m.id), created_at: now, updated_at: now })));
         await trx('identity_changes').insert(batch.map((m) => ({ client_id: clientIds.get(m.id), identity_type_id: identityType, old_value: null, new_value: String(m.id), actor: 'integration:1', changed_at: now })));
+        await trx('outbox_events').insert(batch.map((m) => ({ topic: 'client', subject_id: clientIds.get(m.id), location_id: locationId, kind: 'created', created_at: now })));
       });
       await turn();
     }
