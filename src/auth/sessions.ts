@@ -40,6 +40,8 @@ export interface SessionPrincipal {
   type: SubjectType;
   id: number;
   clientStatus: string | null;
+  /** The member's home location, which picks the class list a member sees by default. */
+  clientHomeLocationId: number | null;
   staffRole: 'admin' | 'manager' | null;
   staffActive: boolean;
 }
@@ -118,7 +120,7 @@ async function readSessionPrincipal(db: Db, tokenHash: string, now: Date): Promi
     .leftJoin('clients as c', (j) => j.on('c.id', '=', 's.subject_id').andOnVal('s.subject_type', '=', 'client'))
     .leftJoin('staff_users as u', (j) => j.on('u.id', '=', 's.subject_id').andOnVal('s.subject_type', '=', 'staff'))
     .where('s.token_hash', tokenHash)
-    .first('s.subject_type', 's.subject_id', 's.expires_at', 'c.status as client_status', 'u.role as staff_role', 'u.active as staff_active');
+    .first('s.subject_type', 's.subject_id', 's.expires_at', 'c.status as client_status', 'c.home_location_id as client_home_location_id', 'u.role as staff_role', 'u.active as staff_active');
   const expiresAt = row ? readDate(row.expires_at).getTime() : 0;
   if (!row || expiresAt <= now.getTime()) return null;
   return {
@@ -126,6 +128,7 @@ async function readSessionPrincipal(db: Db, tokenHash: string, now: Date): Promi
       type: row.subject_type,
       id: row.subject_id,
       clientStatus: row.client_status ?? null,
+      clientHomeLocationId: row.client_home_location_id ?? null,
       staffRole: row.staff_role ?? null,
       staffActive: readBool(row.staff_active),
     },
@@ -149,8 +152,13 @@ export async function deleteSession(db: Db, token: string): Promise<void> {
   forgetKept(db, (hash) => hash === tokenHash);
 }
 
+/** Drops a subject's kept sessions after a change to what they carry (a client's home location). */
+export function forgetKeptSessionsOf(db: Db, subject: Subject): void {
+  forgetKept(db, (_, kept) => kept.principal.type === subject.type && kept.principal.id === subject.id);
+}
+
 /** Signs a subject out everywhere (e.g. a client was deactivated). */
 export async function deleteSessionsOf(db: Db, subject: Subject): Promise<void> {
   await db('auth_sessions').where({ subject_type: subject.type, subject_id: subject.id }).delete();
-  forgetKept(db, (_, kept) => kept.principal.type === subject.type && kept.principal.id === subject.id);
+  forgetKeptSessionsOf(db, subject);
 }

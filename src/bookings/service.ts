@@ -1,6 +1,5 @@
 import { getSession, releaseSeat, takeSeat, type ClassSession } from '../classes/repository.js';
 import { forgetSchedules, scheduleAt } from '../classes/schedule.js';
-import { getClient } from '../clients/repository.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { listGrantsOfClient, type Grant } from '../packages/repository.js';
@@ -69,7 +68,7 @@ const DAY = 24 * 60 * MINUTE;
  */
 export async function listClassesForClient(
   ctx: AppContext,
-  clientId: number,
+  member: { clientId: number; homeLocationId: number | null },
   query: { locationId?: number; from?: Date; to?: Date },
 ): Promise<{ locationId: number; from: Date; to: Date; items: ClassForMember[] }> {
   const from = query.from ?? new Date(Math.floor(ctx.now().getTime() / MINUTE) * MINUTE);
@@ -77,7 +76,11 @@ export async function listClassesForClient(
   if (to.getTime() <= from.getTime() || to.getTime() - from.getTime() > 31 * DAY) {
     throw AppError.badRequest('to must be after from and at most 31 days later', [{ path: 'to', message: 'invalid range' }]);
   }
-  const locationId = query.locationId ?? (await homeLocationOf(ctx, clientId));
+  const { clientId } = member;
+  const locationId = query.locationId ?? member.homeLocationId;
+  if (locationId === null) {
+    throw AppError.badRequest('You have no home location; pass locationId', [{ path: 'locationId', message: 'required when the member has no home location' }]);
+  }
   const sessions = await scheduleAt(ctx, locationId, from, to);
   const [grants, bookings] = await Promise.all([
     listGrantsOfClient(ctx.db, clientId),
@@ -148,15 +151,6 @@ export async function cancelBooking(ctx: AppContext, clientId: number, bookingId
 /** The client's most recent bookings with their classes, newest class first. */
 export function bookingsOfClient(ctx: AppContext, clientId: number, limit: number): Promise<BookingWithSession[]> {
   return listBookingsOfClient(ctx.db, clientId, limit);
-}
-
-/** The location a member's class list defaults to. */
-async function homeLocationOf(ctx: AppContext, clientId: number): Promise<number> {
-  const client = await getClient(ctx.db, clientId);
-  if (!client?.homeLocationId) {
-    throw AppError.badRequest('You have no home location; pass locationId', [{ path: 'locationId', message: 'required when the member has no home location' }]);
-  }
-  return client.homeLocationId;
 }
 
 /** Someone walking in: a door event or a visit a membership system reported. */

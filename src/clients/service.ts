@@ -1,6 +1,6 @@
 import { doorEventsOfClient } from '../access/service.js';
 import { hashPassword } from '../auth/passwords.js';
-import { deleteSessionsOf } from '../auth/sessions.js';
+import { deleteSessionsOf, forgetKeptSessionsOf } from '../auth/sessions.js';
 import { bookingsOfClient } from '../bookings/service.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
@@ -113,6 +113,8 @@ export async function updateClient(ctx: AppContext, id: number, patch: Partial<C
   });
   if (patch.status === 'inactive' && before.status !== 'inactive') {
     await deleteSessionsOf(ctx.db, { type: 'client', id });
+  } else {
+    forgetKeptSessionsOf(ctx.db, { type: 'client', id });
   }
   return (await getClient(ctx.db, id))!;
 }

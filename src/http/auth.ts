@@ -7,7 +7,7 @@ export type StaffRole = 'admin' | 'manager';
 
 export type Principal =
   | { kind: 'staff'; staffId: number; role: StaffRole }
-  | { kind: 'client'; clientId: number };
+  | { kind: 'client'; clientId: number; homeLocationId: number | null };
 
 export function bearerToken(req: Request): string | null {
   const header = req.get('authorization') ?? '';
@@ -27,7 +27,7 @@ async function authenticate(ctx: AppContext, req: Request): Promise<Principal> {
     return { kind: 'staff', staffId: found.id, role: found.staffRole };
   }
   if (found.clientStatus !== 'active') throw AppError.unauthorized('This member account is not active');
-  return { kind: 'client', clientId: found.id };
+  return { kind: 'client', clientId: found.id, homeLocationId: found.clientHomeLocationId };
 }
 
 /** Staff token with one of the given roles (default: any staff role). */
@@ -57,10 +57,14 @@ export function principalOf(res: Response): Principal {
   return res.locals.principal as Principal;
 }
 
-export function clientIdOf(res: Response): number {
+export function memberOf(res: Response): Extract<Principal, { kind: 'client' }> {
   const p = principalOf(res);
   if (p.kind !== 'client') throw AppError.forbidden('This route is for member accounts only');
-  return p.clientId;
+  return p;
+}
+
+export function clientIdOf(res: Response): number {
+  return memberOf(res).clientId;
 }
 
 /** Audit actor string for changes made on behalf of the caller. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { bookingsOfClient, bookSession, cancelBooking, listClassesForClient } from '../bookings/service.js';
 import { getClientOrThrow } from '../clients/service.js';
 import type { AppContext } from '../context.js';
-import { clientIdOf, requireClient } from '../http/auth.js';
+import { clientIdOf, memberOf, requireClient } from '../http/auth.js';
 import { idParams, instant, parse } from '../http/validate.js';
 import { identitiesOfClient } from '../identities/service.js';
 import { getLocationOrThrow } from '../locations/service.js';
@@ -32,7 +32,7 @@ export function meRouter(ctx: AppContext): Router {
   });
 
   router.get('/api/v1/me/classes', member, async (req, res) => {
-    res.json(await listClassesForClient(ctx, clientIdOf(res), parse(classesQuery, req.query, 'query')));
+    res.json(await listClassesForClient(ctx, memberOf(res), parse(classesQuery, req.query, 'query')));
   });
 
   router.get('/api/v1/me/bookings', member, async (_req, res) => {

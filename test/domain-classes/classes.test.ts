@@ -158,6 +158,19 @@ describe('activities, sessions, packages, bookings and attendance', () => {
     expect((await app.http.get('/api/v1/me/bookings').set(as(m.token))).body.items[0].session.activityName).toBe('Yoga');
   });
 
+  it('lists the home location by default, asks for a location when there is none, and follows a move at once', async () => {
+    const client = await created('/api/v1/admin/clients', { firstName: 'H', lastName: `Homeless${++seq}` });
+    const token = await app.clientToken(client.id);
+    const none = await app.http.get('/api/v1/me/classes').set(as(token));
+    expect(none.status).toBe(400);
+    expect(none.body.errors).toEqual([expect.objectContaining({ path: 'locationId' })]);
+    expect((await app.http.get(`/api/v1/me/classes?locationId=${otherLocationId}`).set(as(token))).body.locationId).toBe(otherLocationId);
+    await app.http.patch(`/api/v1/admin/clients/${client.id}`).set(as(admin)).send({ homeLocationId: locationId });
+    expect((await app.http.get('/api/v1/me/classes').set(as(token))).body.locationId).toBe(locationId);
+    await app.http.patch(`/api/v1/admin/clients/${client.id}`).set(as(admin)).send({ homeLocationId: otherLocationId });
+    expect((await app.http.get('/api/v1/me/classes').set(as(token))).body.locationId).toBe(otherLocationId);
+  });
+
   it('shares one class list between members, yet shows bookings and edits made here at once', async () => {
     const from = at(20 * 24 * HOUR);
     const to = at(21 * 24 * HOUR);
