@@ -21,6 +21,7 @@ import { createLogger } from '../logger.js';
 import { startClubcore } from '../main.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { startEgymIssuer } from '../sandbox/egym/issuer.js';
+import { parseKeys, PERMISSIONS, startEgymMmsSandbox, type ApiKeySpec } from '../sandbox/egym-mms/server.js';
 import { startPerfectGymSandbox } from '../sandbox/perfect-gym/server.js';
 import type { StaffUser } from '../staff/repository.js';
 import { createStaffUser, listStaffUsers, resetStaffPassword, STAFF_ROLES } from '../staff/service.js';
@@ -404,6 +405,29 @@ function buildProgram(io: CliIo): Command {
       print(`Perfect Gym sandbox at ${pg.url} (X-Client-Id: ${pg.clientId}, X-Client-Secret: ${pg.clientSecret})`);
       for (const l of pg.demoLogins) print(`  member ${l.memberId}: ${l.login} / ${l.password}`);
       onSignal(pg.close);
+    });
+
+  sandbox
+    .command('egym-mms')
+    .description('serve an EGYM MMS API v2 sandbox: keys per location, chain-wide conflicts, rate limit, shifting pages, webhooks delivered twice')
+    .option('--port <port>', 'port to listen on', int, 5057)
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--keys <list>', 'API keys, comma-separated KEY=GYM[@CHAIN][:PERMISSION+...] (default: two locations of chain-1 and a read-only key)', (text: string): ApiKeySpec[] => {
+      try {
+        return parseKeys(text);
+      } catch (err) {
+        throw new InvalidArgumentError((err as Error).message);
+      }
+    })
+    .option('--accounts <n>', 'accounts to generate', int, 100)
+    .option('--seed <n>', 'generator seed (same seed, same accounts)', int, 42)
+    .addOption(new Option('--webhook-copies <n>', 'deliveries of each webhook event').choices(['1', '2']).default('2'))
+    .option('--no-rate-limit', "answer every request (default: EGYM's 60 per key, refilling 6/s)")
+    .action(async (opts: { port: number; host: string; keys?: ApiKeySpec[]; accounts: number; seed: number; webhookCopies: string; rateLimit: boolean }) => {
+      const mms = await startEgymMmsSandbox({ ...opts, webhookCopies: Number(opts.webhookCopies), rateLimit: opts.rateLimit ? undefined : null });
+      print(`EGYM MMS sandbox at ${mms.url} (x-api-key: ${mms.keys.map((k) => `${k.key} for ${k.gymId}@${k.chainId}${k.permissions.length < PERMISSIONS.length ? ` [${k.permissions.join(' ')}]` : ''}`).join(', ')})`);
+      print(`  control API: ${mms.url}/_sandbox/ (accounts, checkins, churn, faults, requests, deliveries, clock, reset)`);
+      onSignal(mms.close);
     });
 
   sandbox
