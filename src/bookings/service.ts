@@ -51,9 +51,11 @@ const REASON_TEXT: Record<NotBookableReason, string> = {
   sessionCancelled: 'This class has been cancelled',
 };
 
-export interface ClassForMember extends ClassSession {
+/** A class of the shared schedule, with what it means for one member. */
+export interface ClassForMember {
+  session: ClassSession;
   bookable: boolean;
-  reason?: NotBookableReason;
+  reason: NotBookableReason | null;
   bookingId: number | null;
 }
 
@@ -62,7 +64,7 @@ const DAY = 24 * 60 * MINUTE;
 
 /**
  * A member's class list with bookable + reason per session: two queries and the location's shared
- * schedule, one more for the home location when none is given. Default: the home location, from
+ * schedule. Default: the home location, from
  * the current minute for 7 days (every member asking within the minute shares one list); at most
  * 31 days at a time.
  */
@@ -87,12 +89,10 @@ export async function listClassesForClient(
     bookingStatusesOf(ctx.db, clientId, sessions.map((s) => s.id)),
   ]);
   const now = ctx.now();
-  const items = sessions.map((s) => {
-    const booking = bookings.get(s.id);
-    const reason = whyNotBookable(s, grants, booking?.status, now);
-    // Object.assign, not { ...s, bookable, ... }: adding keys after a spread of this many takes V8 off
-    // its fast path (~4 µs per session instead of ~0.25). reason: undefined is left out of the JSON.
-    return Object.assign({}, s, { bookable: reason === null, reason: reason ?? undefined, bookingId: booking && HELD.includes(booking.status) ? booking.id : null });
+  const items = sessions.map((session): ClassForMember => {
+    const booking = bookings.get(session.id);
+    const reason = whyNotBookable(session, grants, booking?.status, now);
+    return { session, bookable: reason === null, reason, bookingId: booking && HELD.includes(booking.status) ? booking.id : null };
   });
   return { locationId, from, to, items };
 }

@@ -5,6 +5,7 @@ import { getClientOrThrow } from '../clients/service.js';
 import type { AppContext } from '../context.js';
 import { clientIdOf, memberOf, requireClient } from '../http/auth.js';
 import { idParams, instant, parse } from '../http/validate.js';
+import { classListJson } from './class-list-json.js';
 import { identitiesOfClient } from '../identities/service.js';
 import { getLocationOrThrow } from '../locations/service.js';
 import { activePackagesOfClient } from '../packages/service.js';
@@ -32,7 +33,8 @@ export function meRouter(ctx: AppContext): Router {
   });
 
   router.get('/api/v1/me/classes', member, async (req, res) => {
-    res.json(await listClassesForClient(ctx, memberOf(res), parse(classesQuery, req.query, 'query')));
+    const list = await listClassesForClient(ctx, memberOf(res), parse(classesQuery, req.query, 'query'));
+    res.type('application/json').send(classListJson(list));
   });
 
   router.get('/api/v1/me/bookings', member, async (_req, res) => {
