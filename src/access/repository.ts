@@ -1,4 +1,4 @@
-import { readDate, type Db } from '../db/knex.js';
+import { readDate, writeInFewShapes, type Db } from '../db/knex.js';
 
 export interface DoorAccessEvent {
   id: number;
@@ -67,12 +67,14 @@ export async function insertEventsOnce(db: Db, events: NewDoorEvent[], now: Date
     return true;
   });
   if (!fresh.length) return [];
-  await db('door_access_events')
-    .insert(fresh.map((e) => ({
-      door_id: e.doorId, location_id: e.locationId, client_id: e.clientId, occurred_at: e.occurredAt, source: e.source, source_ref: e.sourceRef, created_at: now,
-    })))
-    .onConflict(['source', 'source_ref'])
-    .ignore();
+  await writeInFewShapes(db, fresh, fresh.length, (chunk) =>
+    db('door_access_events')
+      .insert(chunk.map((e) => ({
+        door_id: e.doorId, location_id: e.locationId, client_id: e.clientId, occurred_at: e.occurredAt, source: e.source, source_ref: e.sourceRef, created_at: now,
+      })))
+      .onConflict(['source', 'source_ref'])
+      .ignore(),
+  );
   const rows = await db('door_access_events as e')
     .leftJoin('doors as d', 'd.id', 'e.door_id')
     .whereIn('e.source', sources)

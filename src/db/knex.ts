@@ -90,6 +90,23 @@ function reusePreparedStatements(conn: Database) {
   }) as Database['prepare'];
 }
 
+/**
+ * Runs a multi-row write over `rows` in as few distinct statement shapes as possible. Each row
+ * count is a statement of its own, which a SQLite connection compiles and keeps (above), and a
+ * compiled multi-row write holds up to ~1 MB that V8 does not see: sync pages have every row count
+ * from 1 to 500, so on SQLite the rows go in chunks of power-of-two sizes (at most 9 shapes per
+ * table up to 500 rows; peak RSS of a 1M-member initial sync 326 -> 249 MB). MySQL does not prepare
+ * them, and each chunk there would be one more round trip. `maxRows` bounds a chunk on both.
+ */
+export async function writeInFewShapes<T>(db: Db, rows: T[], maxRows: number, write: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let start = 0; start < rows.length; ) {
+    const left = Math.min(rows.length - start, maxRows);
+    const size = isMysql(db) ? left : 2 ** Math.floor(Math.log2(left));
+    await write(rows.slice(start, start + size));
+    start += size;
+  }
+}
+
 export function isMysql(db: Db): boolean {
   return db.client.config.client === 'mysql2';
 }

@@ -1,4 +1,4 @@
-import { readDate, type Db, type Knex } from '../db/knex.js';
+import { readDate, writeInFewShapes, type Db, type Knex } from '../db/knex.js';
 import { inTransaction } from '../db/transaction.js';
 import type { NewOutboxEvent, OutboxConsumer, OutboxEvent, OutboxTopic } from './types.js';
 
@@ -36,11 +36,9 @@ function toConsumer(r: Row): OutboxConsumer {
 // ---- events
 
 export async function insertEvents(db: Db, topic: OutboxTopic, events: NewOutboxEvent[], now: Date): Promise<void> {
-  for (let i = 0; i < events.length; i += INSERT_CHUNK) {
-    await db('outbox_events').insert(
-      events.slice(i, i + INSERT_CHUNK).map((e) => ({ topic, subject_id: e.subjectId, location_id: e.locationId, kind: e.kind, created_at: now })),
-    );
-  }
+  await writeInFewShapes(db, events, INSERT_CHUNK, (chunk) =>
+    db('outbox_events').insert(chunk.map((e) => ({ topic, subject_id: e.subjectId, location_id: e.locationId, kind: e.kind, created_at: now }))),
+  );
 }
 
 export async function hasUnsequencedEvents(db: Db): Promise<boolean> {
