@@ -6,6 +6,7 @@ import * as m0004 from './0004_email_nocase_index.js';
 import * as m0005 from './0005_location_links.js';
 import * as m0006 from './0006_exact_source_refs.js';
 import * as m0007 from './0007_outbox.js';
+import * as m0008 from './0008_egym_mms.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0005_location_links': m0005,
   '0006_exact_source_refs': m0006,
   '0007_outbox': m0007,
+  '0008_egym_mms': m0008,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -2,6 +2,8 @@ import { isMysql, readDate, type Db } from '../db/knex.js';
 import { upsertNewer } from '../db/upsert.js';
 
 export const CLIENT_STATUSES = ['active', 'inactive'] as const;
+export const GENDERS = ['male', 'female', 'other'] as const;
+export type Gender = (typeof GENDERS)[number];
 export type ClientStatus = (typeof CLIENT_STATUSES)[number];
 
 /** Columns a service may write; `source`/`sourceVersion` are for integrations (e.g. perfect_gym + row version). */
@@ -11,6 +13,7 @@ export interface ClientFields {
   email: string | null;
   phone: string | null;
   birthDate: string | null;
+  gender: Gender | null;
   homeLocationId: number | null;
   status: ClientStatus;
   memberNumber: string | null;
@@ -43,6 +46,7 @@ function toClient(row: Row): Client {
     email: row.email,
     phone: row.phone,
     birthDate: row.birth_date,
+    gender: row.gender,
     homeLocationId: row.home_location_id,
     status: row.status,
     memberNumber: row.member_number,
@@ -58,6 +62,7 @@ const columns: Record<keyof ClientFields, string> = {
   email: 'email',
   phone: 'phone',
   birthDate: 'birth_date',
+  gender: 'gender',
   homeLocationId: 'home_location_id',
   status: 'status',
   memberNumber: 'member_number',
@@ -142,7 +147,7 @@ export async function updateClientRow(db: Db, id: number, fields: Partial<Client
 // ---- clients a sync writes, a page at a time (each function is one statement for the whole page)
 
 /** A synced client row: its fields and the sync's key for it; `sourceVersion` guards against older data. */
-export type SyncedClientRow = Pick<ClientFields, 'firstName' | 'lastName' | 'email' | 'phone' | 'birthDate' | 'homeLocationId' | 'memberNumber' | 'status'> & {
+export type SyncedClientRow = Pick<ClientFields, 'firstName' | 'lastName' | 'email' | 'phone' | 'birthDate' | 'gender' | 'homeLocationId' | 'memberNumber' | 'status'> & {
   externalKey: string;
   source: string;
   sourceVersion: number;
@@ -178,7 +183,7 @@ export async function filterClientsAtHome(db: Db, ids: number[], locationId: num
   return new Set(await db('clients').whereIn('id', [...new Set(ids)]).where({ home_location_id: locationId }).pluck('id'));
 }
 
-const SYNCED_COLUMNS = ['first_name', 'last_name', 'email', 'phone', 'birth_date', 'home_location_id', 'member_number', 'status', 'source', 'updated_at'];
+const SYNCED_COLUMNS = ['first_name', 'last_name', 'email', 'phone', 'birth_date', 'gender', 'home_location_id', 'member_number', 'status', 'source', 'updated_at'];
 
 /** A client row as a sync last wrote it: what a page compares with to tell what it changes. */
 export type SyncedClient = Omit<SyncedClientRow, 'externalKey' | 'source' | 'sourceVersion'> & { id: number; source: string | null; sourceVersion: number | null };
@@ -187,7 +192,7 @@ export type SyncedClient = Omit<SyncedClientRow, 'externalKey' | 'source' | 'sou
 export async function findSyncedClientsByExternalKeys(db: Db, keys: string[]): Promise<Map<string, SyncedClient>> {
   const rows = await db('clients').whereIn('external_key', keys).select('id', 'external_key', 'source_version', ...SYNCED_COLUMNS.filter((c) => c !== 'updated_at'));
   return new Map(rows.map((r: Row) => [r.external_key, {
-    id: r.id, firstName: r.first_name, lastName: r.last_name, email: r.email, phone: r.phone, birthDate: r.birth_date, homeLocationId: r.home_location_id,
+    id: r.id, firstName: r.first_name, lastName: r.last_name, email: r.email, phone: r.phone, birthDate: r.birth_date, gender: r.gender, homeLocationId: r.home_location_id,
     memberNumber: r.member_number, status: r.status, source: r.source, sourceVersion: r.source_version === null ? null : Number(r.source_version),
   }]));
 }
@@ -199,7 +204,7 @@ export async function upsertSyncedClients(db: Db, clients: SyncedClientRow[], no
     'clients',
     clients.map((c) => ({
       external_key: c.externalKey, first_name: c.firstName, last_name: c.lastName, email: c.email, phone: c.phone,
-      birth_date: c.birthDate, home_location_id: c.homeLocationId, member_number: c.memberNumber, status: c.status,
+      birth_date: c.birthDate, gender: c.gender, home_location_id: c.homeLocationId, member_number: c.memberNumber, status: c.status,
       source: c.source, source_version: c.sourceVersion, created_at: now, updated_at: now,
     })),
     ['external_key'],

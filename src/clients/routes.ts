@@ -5,7 +5,7 @@ import { actorOf, requireStaff } from '../http/auth.js';
 import { pageQuery } from '../http/paging.js';
 import { idParams, parse } from '../http/validate.js';
 import { addIdentity, removeIdentity } from '../identities/service.js';
-import { CLIENT_STATUSES } from './repository.js';
+import { CLIENT_STATUSES, GENDERS } from './repository.js';
 import { createClient, getClientDetail, listClients, updateClient } from './service.js';
 
 const fields = z.strictObject({
@@ -14,6 +14,7 @@ const fields = z.strictObject({
   email: z.email().max(255).nullable(),
   phone: z.string().trim().max(50).nullable(),
   birthDate: z.iso.date().nullable(),
+  gender: z.enum(GENDERS).nullable(),
   homeLocationId: z.number().int().positive().nullable(),
   memberNumber: z.string().trim().min(1).max(50).nullable(),
   status: z.enum(CLIENT_STATUSES),

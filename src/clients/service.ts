@@ -28,6 +28,7 @@ import {
   type ClientFields,
   type ClientFilter,
   type ClientStatus,
+  type Gender,
   type SyncedClient,
   type SyncedClientRow,
 } from './repository.js';
@@ -39,6 +40,7 @@ export interface ClientInput {
   email?: string | null;
   phone?: string | null;
   birthDate?: string | null;
+  gender?: Gender | null;
   homeLocationId?: number | null;
   memberNumber?: string | null;
   status?: ClientStatus;
@@ -137,7 +139,7 @@ export async function getClientDetail(ctx: AppContext, id: number) {
   };
 }
 
-const SYNCED_FIELDS = ['firstName', 'lastName', 'email', 'phone', 'birthDate', 'homeLocationId', 'memberNumber', 'status'] as const;
+const SYNCED_FIELDS = ['firstName', 'lastName', 'email', 'phone', 'birthDate', 'gender', 'homeLocationId', 'memberNumber', 'status'] as const;
 
 /**
  * The outbox events of a page of synced clients, from the rows as they were before the upsert:

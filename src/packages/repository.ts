@@ -138,12 +138,13 @@ export async function listClientPackages(db: Db, clientId: number): Promise<Clie
     .leftJoin('packages as p', 'p.id', 'cp.package_id')
     .where('cp.client_id', clientId)
     .orderBy('cp.id')
-    .select('cp.*', 'p.name as package_name');
+    .select('cp.*', 'p.name as package_name', 'p.alt_id as package_alt_id');
   return rows.map((r: Row) => ({
     id: r.id,
     packageId: r.package_id,
     packageName: r.package_name ?? null,
-    altId: r.alt_id,
+    // A sync's assignment carries the remote alt id; one made by staff has its package's.
+    altId: r.alt_id ?? r.package_alt_id ?? null,
     source: r.source,
     sourceRef: r.source_ref,
     startsAt: readDate(r.starts_at),

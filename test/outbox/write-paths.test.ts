@@ -62,7 +62,7 @@ describe('API write paths', () => {
     const identityTypeId = (await app.http.post('/api/v1/admin/identity-types').set(auth).send({ name: 'Rollback member', kind: 'perfect_gym_member', maxPerClient: 1, minDaysBetweenChanges: 0, active: true }).expect(201)).body.id;
     await expect(app.ctx.db.transaction(async (trx) => {
       await importClients({ ...app.ctx, db: trx }, { identityTypeId, source: 'perfect_gym', actor: 'integration:0' }, [{
-        externalKey: 'rollback:member:1', identityValue: 'rb-1', firstName: 'Roll', lastName: 'Back', email: null, phone: null, birthDate: null,
+        externalKey: 'rollback:member:1', identityValue: 'rb-1', firstName: 'Roll', lastName: 'Back', email: null, phone: null, birthDate: null, gender: null,
         homeLocationId: home, memberNumber: null, status: 'active', sourceVersion: 1,
       }]);
       expect(Number((await trx('outbox_events').count({ n: '*' }).first())!.n)).toBe(before + 1);

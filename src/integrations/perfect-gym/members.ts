@@ -1,3 +1,4 @@
+import type { Gender } from '../../clients/repository.js';
 import { importClients, type ImportedClient } from '../../clients/service.js';
 import type { AppContext } from '../../context.js';
 import type { Location } from '../../locations/repository.js';
@@ -17,6 +18,8 @@ export async function locationsByClub(ctx: AppContext, integrationId: number): P
   return new Map([...(await linkedLocations(ctx, integrationId))].map(([clubId, location]) => [Number(clubId), location]));
 }
 
+const GENDER_OF_SEX: Record<string, Gender> = { Male: 'male', Female: 'female', Other: 'other' };
+
 export const memberKey = (integrationId: number, memberId: number) => `${integrationId}:member:${memberId}`;
 
 export function toImportedClient(integrationId: number, m: PgMember, location: Location | undefined): ImportedClient {
@@ -28,6 +31,7 @@ export function toImportedClient(integrationId: number, m: PgMember, location: L
     email: m.email?.slice(0, 255) ?? null,
     phone: m.phoneNumber?.slice(0, 50) ?? null,
     birthDate: m.birthdate?.slice(0, 10) ?? null,
+    gender: GENDER_OF_SEX[m.sex ?? ''] ?? null,
     homeLocationId: location?.id ?? null,
     memberNumber: m.number?.slice(0, 50) ?? null,
     status: m.isActive && !m.isDeleted ? 'active' : 'inactive',
