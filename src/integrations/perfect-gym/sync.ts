@@ -15,7 +15,7 @@ import type { Integration, IntegrationRun } from '../types.js';
 import { PerfectGymError } from './client.js';
 import type { PerfectGymConfig } from './config.js';
 import { createPerfectGymClient } from './connection.js';
-import { recordIssue, resolveIssue } from './issues.js';
+import { recordIssue, resolveIssue } from '../issues.js';
 import { contractToPackage, locationsByClub, productToPackage, SOURCE, toImportedClient } from './members.js';
 import { clubTimeToUtc } from './time.js';
 import type { PgClub, PgContract, PgMember, PgMemberProduct, PgVisit } from './types.js';

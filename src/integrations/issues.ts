@@ -1,0 +1,30 @@
+import type { Db } from '../db/knex.js';
+
+/** Something an integration could not do that staff can fix, by kind and key (one row per integration, kind and key). */
+export interface SyncIssue {
+  kind: string;
+  key: string;
+  count: number;
+  detail: string;
+}
+
+/** Records (or counts up and reopens) an issue. */
+export async function recordIssue(db: Db, integrationId: number, kind: string, key: string, detail: string, count: number, now: Date): Promise<void> {
+  const existing = await db('sync_issues').where({ integration_id: integrationId, kind, issue_key: key }).first('id');
+  if (existing) {
+    await db('sync_issues').where({ id: existing.id }).update({ count: db.raw('?? + ?', ['count', count]), detail, last_seen_at: now, resolved_at: null });
+  } else {
+    await db('sync_issues').insert({ integration_id: integrationId, kind, issue_key: key, detail, count, first_seen_at: now, last_seen_at: now });
+  }
+}
+
+export async function resolveIssue(db: Db, integrationId: number, kind: string, key: string, now: Date): Promise<void> {
+  await db('sync_issues').where({ integration_id: integrationId, kind, issue_key: key }).whereNull('resolved_at').update({ resolved_at: now });
+}
+
+/** Open issues in the order they were first seen, optionally of some kinds only. */
+export async function listOpenIssues(db: Db, integrationId: number, kinds?: string[]): Promise<SyncIssue[]> {
+  const query = db('sync_issues').where({ integration_id: integrationId }).whereNull('resolved_at').orderBy('id');
+  if (kinds) query.whereIn('kind', kinds);
+  return (await query).map((r: Record<string, any>) => ({ kind: r.kind, key: r.issue_key, count: r.count, detail: r.detail }));
+}
