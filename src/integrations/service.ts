@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sameSecret } from '../auth/same-secret.js';
 import type { AppContext } from '../context.js';
 import { AppError, type FieldProblem } from '../errors.js';
 import { getIdentityType } from '../identities/repository.js';
@@ -53,6 +54,11 @@ export async function setCredentialsStatus(ctx: AppContext, id: number, status: 
   await setCredentialsStatusRow(ctx.db, id, status, detail, ctx.now());
 }
 
+/** Where the remote system delivers this integration's webhooks (without a URL token). */
+export function webhookUrlOf(ctx: AppContext, integration: Integration, publicBaseUrl = ctx.config.PUBLIC_BASE_URL ?? ''): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}/api/v1/webhooks/${definitionOf(integration.type).webhook!.path}/${integration.id}`;
+}
+
 /** What staff see: secrets are write-only ("set"); a webhook URL that carries its token is shown, to be pasted into the remote system. */
 export function toApi(ctx: AppContext, integration: Integration) {
   const { secrets, ...rest } = integration;
@@ -61,8 +67,8 @@ export function toApi(ctx: AppContext, integration: Integration) {
   return {
     ...rest,
     secrets: secrets === null ? 'unreadable' : Object.fromEntries(Object.keys(secrets).filter((k) => k !== 'webhookToken').map((k) => [k, 'set'])),
-    ...(webhook && webhookToken
-      ? { webhookUrl: `${ctx.config.PUBLIC_BASE_URL ?? ''}/api/v1/webhooks/${webhook.path}/${integration.id}?token=${webhookToken}` }
+    ...(webhook && (webhook.authentication === 'handler' || webhookToken)
+      ? { webhookUrl: `${webhookUrlOf(ctx, integration)}${webhook.authentication === 'urlToken' ? `?token=${webhookToken}` : ''}` }
       : {}),
   };
 }
@@ -77,7 +83,9 @@ async function validate(ctx: AppContext, type: string, config: unknown, secrets:
   if (!s.success) errors.push(...s.error.issues.map((i) => ({ path: ['secrets', ...i.path.map(String)].join('.'), message: i.message })));
   if (c.success) {
     for (const field of def.identityTypeFields) {
-      const id = (c.data as Record<string, number>)[field]!;
+      // A dotted path reaches into nested config; a field the config leaves out names nothing to check.
+      const id = field.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], c.data) as number | undefined;
+      if (id === undefined) continue;
       const identityType = await getIdentityType(ctx.db, id);
       // Any kind will do (the guide uses "Third-party ID"), as long as it names one remote account per client.
       if (!identityType) errors.push({ path: `config.${field}`, message: `unknown identity type ${id}` });
@@ -155,9 +163,7 @@ export async function testIntegration(ctx: AppContext, id: number): Promise<{ ok
 
 export function checkWebhookToken(integration: Integration, token: string | undefined): void {
   const expected = secretsOf(integration as Integration<unknown, { webhookToken?: string }>).webhookToken;
-  // Compared as digests: equal lengths whatever the token holds (multi-byte characters included).
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  if (!expected || !token || !timingSafeEqual(digest(token), digest(expected))) {
+  if (!expected || !token || !sameSecret(token, expected)) {
     throw AppError.unauthorized('The webhook token is missing or wrong: copy the webhookUrl shown for this integration');
   }
 }
