@@ -8,9 +8,11 @@ import { migrateLatest } from './db/migrate.js';
 import { startDemo } from './demo.js';
 import { createApp } from './app.js';
 import { integrationJobs } from './integrations/jobs.js';
+import { integrationOutbox } from './integrations/outbox.js';
 import { startScheduler } from './jobs/scheduler.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics/metrics.js';
+import { startOutboxDrainers } from './outbox/drainers.js';
 import { ensureFirstAdmin } from './staff/service.js';
 
 export interface Running {
@@ -45,6 +47,7 @@ export async function startClubcore(config: Config): Promise<Running> {
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST}:${port}`;
   const scheduler = config.SCHEDULER_ENABLED ? startScheduler(ctx, integrationJobs) : null;
+  const drainers = config.SCHEDULER_ENABLED ? startOutboxDrainers(ctx, integrationOutbox) : null;
   logger.info({ url, demo: config.demo, database: db.client.config.client }, 'clubcore listening');
 
   return {
@@ -54,6 +57,7 @@ export async function startClubcore(config: Config): Promise<Running> {
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await drainers?.stop();
       await scheduler?.stop();
       await demo?.stop();
       await db.destroy();

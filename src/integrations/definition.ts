@@ -4,6 +4,7 @@ import type { CredentialsVerifier } from '../auth/member-login.js';
 import type { AppContext } from '../context.js';
 import type { StaffRole } from '../http/auth.js';
 import type { RunKind } from '../jobs/types.js';
+import type { OutboxConsumerSpec } from '../outbox/drainers.js';
 import type { Integration, IntegrationRun } from './types.js';
 
 /**
@@ -18,7 +19,7 @@ export interface IntegrationTypeDefinition {
   title: string;
   configSchema: z.ZodType;
   secretsSchema: z.ZodType;
-  /** Config fields that must name an existing identity type. */
+  /** Config fields (dotted paths for nested ones) that, when present, must name an active identity type allowing one value per client. */
   identityTypeFields: string[];
   /**
    * The remote system (account, tenant) an integration of this type connects to, from its config:
@@ -30,6 +31,8 @@ export interface IntegrationTypeDefinition {
   jobs: JobDefinition[];
   /** A real call to the remote side, reported in words a manager can act on. */
   test(ctx: AppContext, integration: Integration): Promise<{ ok: boolean; detail: string }>;
+  /** Outbox consumers this integration keeps drained (e.g. one per location key): changes it sends out. */
+  outboxConsumers?(ctx: AppContext, integration: Integration): Promise<OutboxConsumerSpec[]>;
   /** Calls from the remote system: POST /api/v1/webhooks/<path>/:integrationId. */
   webhook?: WebhookDefinition;
   /** Type-specific admin routes under /api/v1/admin/integrations/:id/<name>. */
