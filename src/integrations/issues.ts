@@ -1,4 +1,6 @@
+import type { AppContext } from '../context.js';
 import type { Db } from '../db/knex.js';
+import { countPendingAssignments } from '../packages/service.js';
 
 /** Something an integration could not do that staff can fix, by kind and key (one row per integration, kind and key). */
 export interface SyncIssue {
@@ -27,4 +29,19 @@ export async function listOpenIssues(db: Db, integrationId: number, kinds?: stri
   const query = db('sync_issues').where({ integration_id: integrationId }).whereNull('resolved_at').orderBy('id');
   if (kinds) query.whereIn('kind', kinds);
   return (await query).map((r: Record<string, any>) => ({ kind: r.kind, key: r.issue_key, count: r.count, detail: r.detail }));
+}
+
+/**
+ * An integration's open issues: assignments waiting for a package with their alt id (counted live,
+ * so creating the package clears them at once, without another sync), then the recorded ones.
+ */
+export async function integrationIssues(ctx: AppContext, integrationId: number): Promise<(SyncIssue & { altId?: string })[]> {
+  const missing = (await countPendingAssignments(ctx, integrationId)).map((p) => ({
+    kind: 'missingPackage',
+    key: p.altId,
+    altId: p.altId,
+    count: p.count,
+    detail: `${p.count} client package(s) wait for a package with altId ${p.altId}; create it and they are assigned at once`,
+  }));
+  return [...missing, ...(await listOpenIssues(ctx.db, integrationId)).filter((i) => i.kind !== 'missingPackage')];
 }
