@@ -87,6 +87,12 @@ export async function insertEventsOnce(db: Db, events: NewDoorEvent[], now: Date
   });
 }
 
+/** An event with the type of its door (null when it has none): an exit door makes it an exit. */
+export async function getEventWithDoorType(db: Db, id: number): Promise<(DoorAccessEvent & { doorType: string | null }) | null> {
+  const row = await db('door_access_events as e').leftJoin('doors as d', 'd.id', 'e.door_id').where('e.id', id).first('e.*', 'd.type as door_type');
+  return row ? { ...toEvent(row), doorType: row.door_type ?? null } : null;
+}
+
 export async function findEvent(db: Db, source: string, sourceRef: string): Promise<DoorAccessEvent | null> {
   const row = await db('door_access_events').where({ source, source_ref: sourceRef }).first();
   return row ? toEvent(row) : null;

@@ -62,10 +62,14 @@ export async function findDoorByCode(db: Db, code: string): Promise<Door | null>
   return row ? toDoor(row) : null;
 }
 
-/** The location's active entrance door with the lowest id: where synced visits are recorded. */
-export async function findEntranceDoor(db: Db, locationId: number): Promise<Door | null> {
-  const row = await db('doors').where({ location_id: locationId, type: 'entrance', active: true }).orderBy('id').first();
+/** The location's active door of a type with the lowest id: where visits reported by a remote system are recorded. */
+export async function findDoorOfType(db: Db, locationId: number, type: DoorType): Promise<Door | null> {
+  const row = await db('doors').where({ location_id: locationId, type, active: true }).orderBy('id').first();
   return row ? toDoor(row) : null;
+}
+
+export function findEntranceDoor(db: Db, locationId: number): Promise<Door | null> {
+  return findDoorOfType(db, locationId, 'entrance');
 }
 
 export async function listDoorsPage(

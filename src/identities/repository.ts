@@ -11,7 +11,7 @@ import { readBool, readDate, type Db } from '../db/knex.js';
  * - other
  */
 // third_party_id: Fisikal's guide keeps the Perfect Gym customer number in a generic "Third-party ID" type.
-export const IDENTITY_KINDS = ['perfect_gym_member', 'egym_bma_user', 'membership_number', 'card', 'wellpass', 'third_party_id', 'other'] as const;
+export const IDENTITY_KINDS = ['perfect_gym_member', 'egym_bma_user', 'egym_account', 'membership_number', 'card', 'wellpass', 'third_party_id', 'other'] as const;
 export type IdentityKind = (typeof IDENTITY_KINDS)[number];
 
 export interface IdentityType {

@@ -116,6 +116,16 @@ export async function linkedLocations(ctx: AppContext, integrationId: number): P
 }
 
 /** The location a remote id of this integration stands for, if linked. */
+/** An integration's links with their per-location secrets, for the integration's own use (never shown). */
+export async function linksWithSecrets(ctx: AppContext, integrationId: number): Promise<{ locationId: number; externalId: string; secrets: Record<string, unknown> }[]> {
+  const key = secretsKey(ctx.config);
+  return (await listLinkRows(ctx.db, { integrationId })).map((row) => ({
+    locationId: row.locationId,
+    externalId: row.externalId,
+    secrets: row.secretsEncrypted ? decryptSecrets(key, row.secretsEncrypted) : {},
+  }));
+}
+
 export async function findLinkedLocation(ctx: AppContext, integration: Integration, externalId: string): Promise<Location | null> {
   const [link] = (await listLinkRows(ctx.db, { integrationType: integration.type, externalId })).filter(
     (l) => l.integrationId === integration.id || l.integrationId === null,

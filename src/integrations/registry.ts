@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
 import type { IntegrationTypeDefinition } from './definition.js';
 import { egymBma } from './egym-bma/index.js';
+import { egymMms } from './egym-mms/index.js';
 import { perfectGym } from './perfect-gym/index.js';
 
 const definitions = new Map<string, IntegrationTypeDefinition>();
@@ -12,6 +13,7 @@ export function registerIntegrationType(definition: IntegrationTypeDefinition): 
 
 registerIntegrationType(perfectGym);
 registerIntegrationType(egymBma);
+registerIntegrationType(egymMms);
 
 export function integrationTypes(): IntegrationTypeDefinition[] {
   return [...definitions.values()];

@@ -1,10 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-// The registry first, as the app loads it: a type's folder is evaluated from there (registry -> type -> links -> registry).
 import { integrationJobs } from '../../src/integrations/jobs.js';
 import { readDate } from '../../src/db/knex.js';
 import { getCursor } from '../../src/integrations/repository.js';
-import { mmsLocations } from '../../src/integrations/egym-mms/index.js';
+import { mmsLocations } from '../../src/integrations/egym-mms/locations.js';
 import { pushClient } from '../../src/integrations/egym-mms/push.js';
 import { getPushed } from '../../src/integrations/egym-mms/pushed.js';
 import { getIntegration } from '../../src/integrations/service.js';

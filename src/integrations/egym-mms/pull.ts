@@ -11,8 +11,8 @@ import { stopIfAborted } from '../streams.js';
 import type { Integration, IntegrationRun } from '../types.js';
 import { MmsError, type MmsAccount } from './client.js';
 import type { EgymMmsConfig } from './config.js';
-import { mmsLocations } from './index.js';
-import { EGYM_SOURCE, type MmsLocation } from './push.js';
+import { mmsLocations, type MmsLocation } from './locations.js';
+import { EGYM_SOURCE } from './push.js';
 import { deletePushed } from './pushed.js';
 
 /*
