@@ -1,7 +1,7 @@
 import { findActivityByName, countSessionsAt } from '../src/classes/repository.js';
 import { createActivity, createSession } from '../src/classes/service.js';
 import { findClientsByLogin } from '../src/clients/repository.js';
-import { createClient } from '../src/clients/service.js';
+import { createClient, updateClient } from '../src/clients/service.js';
 import type { AppContext } from '../src/context.js';
 import { findDoorByCode } from '../src/doors/repository.js';
 import { createDoor } from '../src/doors/service.js';
@@ -17,6 +17,8 @@ export const DEMO_MEMBER = { email: 'member@demo.clubcore', password: 'demo-memb
 const IDENTITY_TYPES: IdentityTypeFields[] = [
   { name: 'Perfect Gym member', kind: 'perfect_gym_member', maxPerClient: 1, minDaysBetweenChanges: 0, active: true },
   { name: 'EGYM BMA User ID', kind: 'egym_bma_user', maxPerClient: 1, minDaysBetweenChanges: 0, active: true },
+  // Each client's account id at EGYM's MMS API, kept by the egym_mms integration (src/demo.ts pushes the demo's members there).
+  { name: 'EGYM account', kind: 'egym_account', maxPerClient: 1, minDaysBetweenChanges: 0, active: true },
   { name: 'Access card', kind: 'card', maxPerClient: 2, minDaysBetweenChanges: 1, active: true },
 ];
 const LOCATIONS = [
@@ -85,9 +87,12 @@ export async function seedDemo(ctx: AppContext): Promise<{ lines: string[] }> {
   let [member] = await findClientsByLogin(ctx.db, DEMO_MEMBER.email);
   if (!member) {
     const created = await createClient(ctx, {
-      firstName: 'Dana', lastName: 'Demo', email: DEMO_MEMBER.email, homeLocationId: locations[0]!.id, password: DEMO_MEMBER.password,
+      firstName: 'Dana', lastName: 'Demo', email: DEMO_MEMBER.email, gender: 'female', homeLocationId: locations[0]!.id, password: DEMO_MEMBER.password,
     });
     member = { ...created, passwordHash: null };
+  } else if (!member.gender) {
+    // EGYM takes no member without a gender: a demo member seeded before genders gets one.
+    await updateClient(ctx, member.id, { gender: 'female' });
   }
   if (!(await listClientPackages(ctx.db, member.id)).length) {
     const basic = (await findPackageByAltId(ctx.db, 'payment_plan_1'))!;

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DEMO_MEMBER, seedDemo } from '../../seeds/demo.js';
+import { findClientsByLogin } from '../../src/clients/repository.js';
+import { startDemo } from '../../src/demo.js';
+import { findDoorByCode } from '../../src/doors/repository.js';
+import { integrationJobs } from '../../src/integrations/jobs.js';
+import { integrationOutbox } from '../../src/integrations/outbox.js';
+import { listIntegrations } from '../../src/integrations/service.js';
+import { startWorker } from '../../src/jobs/worker.js';
+import { listLocations } from '../../src/locations/repository.js';
+import { startOutboxDrainers } from '../../src/outbox/drainers.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 const TABLES = ['identity_types', 'locations', 'doors', 'activities', 'packages', 'package_activities', 'class_sessions', 'clients', 'client_packages'];
@@ -32,5 +41,82 @@ describe('demo seed', () => {
     expect(bookable).toBeDefined();
     const booking = await app.http.post('/api/v1/me/bookings').set({ authorization: `Bearer ${login.body.token}` }).send({ sessionId: bookable.id });
     expect(booking.status).toBe(201);
+  });
+});
+
+describe('demo: EGYM MMS sandbox in push mode', () => {
+  let app: TestApp;
+  let auth: { authorization: string };
+  let demo: Awaited<ReturnType<typeof startDemo>> | null = null;
+  let drainers: ReturnType<typeof startOutboxDrainers>;
+  beforeAll(async () => {
+    app = await startTestApp();
+    auth = { authorization: `Bearer ${await app.staffToken('admin')}` };
+    drainers = startOutboxDrainers(app.ctx, integrationOutbox, { pollMs: 3_600_000, retryBaseMs: 0 });
+  });
+  afterAll(async () => {
+    await drainers.stop();
+    await demo?.stop();
+    await app.close();
+  });
+
+  /** What the banner tells the operator to curl: the sandbox's accounts and visits. */
+  const sandboxUrl = (lines: string[]) => /^EGYM MMS sandbox at (\S+): members and check-ins arrive there/.exec(lines.find((l) => l.startsWith('EGYM MMS sandbox at')) ?? '')?.[1];
+  const curl = async (url: string) => {
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    return res.json() as Promise<any[]>;
+  };
+  const demoMember = async (url: string) => (await curl(`${url}/_sandbox/accounts`)).find((a) => a.email === DEMO_MEMBER.email);
+  async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+    for (const started = Date.now(); Date.now() - started < ms; await new Promise((r) => setTimeout(r, 50))) {
+      const found = await probe();
+      if (found !== undefined) return found;
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
+  it('links each demo location to a sandbox gym; a member and their check-in arrive once the drainers ran, and again after a restart', async () => {
+    await seedDemo(app.ctx);
+    demo = await startDemo(app.ctx);
+    const url = sandboxUrl(demo.lines);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(demo.lines.join('\n')).toContain(`curl ${url}/_sandbox/accounts and curl ${url}/_sandbox/visits`);
+
+    const integration = (await listIntegrations(app.ctx)).find((i) => i.type === 'egym_mms')!;
+    expect(integration).toMatchObject({ active: true, config: { baseUrl: url, mode: 'push', membershipId: { source: 'clientId' } } });
+    const locations = await listLocations(app.ctx.db);
+    expect(locations).toHaveLength(2);
+    for (const [i, location] of locations.entries()) {
+      const link = await app.http.get(`/api/v1/admin/integrations/${integration.id}/locations/${location.id}`).set(auth).expect(200);
+      expect(link.body).toMatchObject({ externalId: `gym-${i + 1}`, secrets: { apiKey: 'set' } });
+    }
+
+    // The drainers take the locations up (each queues a push-all); a visit of the demo member sends
+    // the member first, then the check-in.
+    await drainers.drainNow();
+    const member = (await findClientsByLogin(app.ctx.db, DEMO_MEMBER.email))[0]!;
+    const door = (await findDoorByCode(app.ctx.db, 'DT-ENTRANCE'))!;
+    await app.http.post('/api/v1/admin/door-access-events').set(auth).send({ doorId: door.id, clientId: member.id, occurredAt: new Date(Date.now() - 1000).toISOString() }).expect(201);
+    await drainers.drainNow();
+    await drainers.drainNow();
+    const account = await demoMember(url!);
+    expect(account).toMatchObject({ firstName: 'Dana', lastName: 'Demo', gender: 'FEMALE', gymId: 'gym-1', membership: { membershipId: String(member.id) } });
+    expect((await curl(`${url}/_sandbox/visits`)).filter((v) => v.accountId === account.accountId)).toEqual([expect.objectContaining({ type: 'CHECKIN', gymId: 'gym-1', source: 'api' })]);
+
+    // A restart: a new, empty sandbox; the same integration re-pointed, what went to the old one
+    // forgotten, and the members pushed again by a push-all run (the demo member is the first).
+    await demo.stop();
+    demo = await startDemo(app.ctx);
+    const again = sandboxUrl(demo.lines)!;
+    expect(again).not.toBe(url);
+    expect((await listIntegrations(app.ctx)).filter((i) => i.type === 'egym_mms')).toEqual([expect.objectContaining({ id: integration.id, active: true, config: expect.objectContaining({ baseUrl: again }) })]);
+    expect(await curl(`${again}/_sandbox/accounts`)).toEqual([]);
+    const worker = startWorker(app.ctx, integrationJobs, { pollMs: 20 });
+    try {
+      expect(await until('the demo member in the new sandbox', () => demoMember(again))).toMatchObject({ gymId: 'gym-1', membership: { membershipId: String(member.id) } });
+    } finally {
+      await worker.stop();
+    }
   });
 });
