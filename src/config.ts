@@ -48,6 +48,8 @@ const envSchema = z.object({
   TRUST_PROXY: trustProxy.default('loopback'),
   INSTANCE_ID: z.string().min(1).max(100).default(`${hostname()}-${process.pid}`),
   SCHEDULER_ENABLED: flag.default(true),
+  /** How long a stopped instance's outbox consumers wait before another instance takes them over. */
+  OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   METRICS_TOKEN: z.string().min(16).optional(),
   DEMO: flag.optional(),
 });

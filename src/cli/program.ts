@@ -11,12 +11,14 @@ import { createDb, type Knex } from '../db/knex.js';
 import { migrateLatest } from '../db/migrate.js';
 import { AppError } from '../errors.js';
 import { integrationJobs } from '../integrations/jobs.js';
+import { integrationOutbox } from '../integrations/outbox.js';
 import { definitionOf } from '../integrations/registry.js';
 import { getIntegrationOrThrow, getRunOrThrow } from '../integrations/service.js';
 import { enqueueRun } from '../jobs/runs.js';
 import { startScheduler } from '../jobs/scheduler.js';
 import type { SyncRun } from '../jobs/types.js';
 import { startWorker } from '../jobs/worker.js';
+import { startOutboxDrainers } from '../outbox/drainers.js';
 import { createLogger } from '../logger.js';
 import { startClubcore } from '../main.js';
 import { createMetrics } from '../metrics/metrics.js';
@@ -276,15 +278,17 @@ function buildProgram(io: CliIo): Command {
 
   program
     .command('worker')
-    .description('run only the sync scheduler and worker (no HTTP): for extra instances next to the API servers')
+    .description('run only the sync scheduler, worker and outbox drainers (no HTTP): for extra instances next to the API servers')
     .action(async () => {
       const cfg = config();
       const db = createDb(cfg.databaseUrl);
       const ctx = contextOf(cfg, db);
       await migrateLatest(db);
       const scheduler = startScheduler(ctx, integrationJobs);
+      const drainers = startOutboxDrainers(ctx, integrationOutbox);
       print(`clubcore sync worker ${cfg.INSTANCE_ID} started`);
       onSignal(async () => {
+        await drainers.stop();
         await scheduler.stop();
         await db.destroy();
       });

@@ -1,3 +1,4 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { integrationJobs } from '../../src/integrations/jobs.js';
@@ -117,6 +118,45 @@ describe('EGYM MMS: set-up, webhooks, several instances and the rate limit', () 
       await Promise.all(instances.map((d) => d.stop()));
     }
   });
+
+  // Separate processes share the database: MySQL (as in production), like the other multi-process test.
+  const mysql = process.env.TEST_DATABASE_URL ? it : it.skip;
+  mysql('a worker killed mid-drain loses no check-in: the next worker takes its consumer over and sends the rest', async () => {
+    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+    const { locationId, doorId } = await setUp('mms-gym-2-key', 'gym-2');
+    const here = startOutboxDrainers(app.ctx, integrationOutbox, { pollMs: 3_600_000, retryBaseMs: 0 });
+    await drainAll([here]);
+    const client = await newClient(locationId);
+    await drainAll([here]);
+    await here.stop();
+    const accountId = (await accountIdOf(client.id))!;
+    const start = Date.now() - 600_000;
+    for (let i = 0; i < 30; i++) await enter(doorId, client.id, new Date(start + i * 1000));
+    const sentVisits = () => sb.visits().filter((v) => v.accountId === accountId && v.source === 'api');
+    const worker = (id: string): ChildProcess =>
+      spawn(process.execPath, ['dist/src/cli.js', 'worker'], {
+        env: { ...process.env, DATABASE_URL: app.database.url, INSTANCE_ID: id, NODE_ENV: 'test', LOG_LEVEL: 'silent', OUTBOX_LEASE_SECONDS: '5' },
+        stdio: 'ignore',
+      });
+    const until = async (check: () => boolean, what: string) => {
+      for (let i = 0; i < 600 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+      if (!check()) throw new Error(`timed out waiting for ${what}`);
+    };
+    const killed = worker('killed');
+    try {
+      await until(() => sentVisits().length >= 8, 'the first worker to send some check-ins');
+    } finally {
+      killed.kill('SIGKILL');
+    }
+    const next = worker('next');
+    try {
+      await until(() => new Set(sentVisits().map((v) => v.timestamp)).size === 30, 'every check-in at EGYM');
+    } finally {
+      next.kill('SIGTERM');
+    }
+    // At least once: only a check-in under way when the process died can arrive twice.
+    expect(sentVisits().length - 30).toBeLessThanOrEqual(1);
+  }, 120_000);
 
   it('keeps within EGYM\'s limit: a burst of 80 check-ins on one key draws no 429 from the rate limit', async () => {
     const { locationId, doorId } = await setUp('mms-gym-1-key', 'gym-1');
