@@ -8,6 +8,7 @@ import { doorsRouter } from './doors/routes.js';
 import { healthRouter } from './health/routes.js';
 import { identityTypesRouter } from './identities/routes.js';
 import { integrationsRouter } from './integrations/routes.js';
+import { integrationTypes } from './integrations/registry.js';
 import { locationsRouter } from './locations/routes.js';
 import { meRouter } from './me/routes.js';
 import { httpMetrics } from './metrics/middleware.js';
@@ -32,6 +33,8 @@ export function createApp(ctx: AppContext): Express {
   ]) {
     app.use(router(ctx));
   }
+  // APIs in a remote system's own shape (each answers its own errors, 404s included, under its base path).
+  for (const { publicApi } of integrationTypes()) if (publicApi) app.use(publicApi.basePath, publicApi.router(ctx));
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

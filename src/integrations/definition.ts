@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Router } from 'express';
 import type { z } from 'zod';
 import type { CredentialsVerifier } from '../auth/member-login.js';
 import type { AppContext } from '../context.js';
@@ -49,6 +49,18 @@ export interface IntegrationTypeDefinition {
   passwordSignIn?(integration: Integration): CredentialsVerifier;
   /** Member sign-in with a token the remote side issued: POST /api/v1/auth/<path>. */
   tokenSignIn?: TokenSignInDefinition;
+  /**
+   * An API in the remote system's own shape that the remote system calls (e.g. EGYM's canonical
+   * GroupX classes API), mounted at `basePath` outside /api/v1. The router authenticates its
+   * callers and answers its own errors in its own shape (the problem+json handler never sees them).
+   */
+  publicApi?: PublicApiDefinition;
+}
+
+export interface PublicApiDefinition {
+  /** Where it is mounted, e.g. "/egym/groupx"; unique among types. */
+  basePath: string;
+  router(ctx: AppContext): Router;
 }
 
 export interface LocationLinkDefinition {

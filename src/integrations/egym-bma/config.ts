@@ -20,10 +20,24 @@ export const egymBmaConfigSchema = z.strictObject({
   membershipIdPrefix: z.string().max(100).optional(),
   bmaUserIdentityTypeId: z.number().int().positive(),
   memberIdentityTypeId: z.number().int().positive(),
+  /**
+   * EGYM's canonical GroupX classes API served by clubcore (EGYM.md section 2): EGYM calls it with
+   * X-Client-ID = clientId and X-Client-Secret = secrets.groupxClientSecret, and (locationHeader)
+   * X-Location-ID = the EGYM location id of a linked location. null or absent: not served.
+   */
+  groupx: z
+    .strictObject({
+      clientId: z.string().trim().min(1).max(200),
+      locationHeader: z.boolean().default(true),
+    })
+    .nullable()
+    .optional(),
 });
 
 export const egymBmaSecretsSchema = z.strictObject({
   hs256Secret: z.string().min(16).max(1000).optional(),
+  /** What EGYM sends as X-Client-Secret to the GroupX classes API (at most 1024 characters, as the contract allows). */
+  groupxClientSecret: z.string().min(16).max(1024).optional(),
 });
 
 export type EgymBmaConfig = z.infer<typeof egymBmaConfigSchema>;

@@ -4,6 +4,8 @@ import type { IntegrationTypeDefinition } from '../definition.js';
 import { findLinkedLocation } from '../links.js';
 import { secretsOf } from '../secrets.js';
 import { egymBmaConfigSchema, egymBmaSecretsSchema, type EgymBmaConfig, type EgymBmaSecrets } from './config.js';
+import { groupxMeta } from './groupx/meta.js';
+import { GROUPX_BASE_PATH, groupxRouter } from './groupx/routes.js';
 import { mapEgymMember } from './mapping.js';
 import { verifyEgymToken } from './token.js';
 
@@ -24,8 +26,15 @@ export const egymBma: IntegrationTypeDefinition = {
     const v = (integration.config as unknown as EgymBmaConfig).verification;
     const hasSecret = Boolean((secretsOf(integration) as EgymBmaSecrets).hs256Secret);
     if (v.kind === 'hs256' && !hasSecret) return { ok: false, detail: 'verification.kind is hs256 but secrets.hs256Secret is not set' };
-    return { ok: true, detail: `Tokens are verified with ${v.kind}` };
+    const groupx = (integration.config as unknown as EgymBmaConfig).groupx;
+    if (groupx && !(secretsOf(integration) as EgymBmaSecrets).groupxClientSecret) return { ok: false, detail: 'config.groupx is set but secrets.groupxClientSecret is not: EGYM cannot call the GroupX classes API' };
+    return { ok: true, detail: `Tokens are verified with ${v.kind}${groupx ? `; the GroupX classes API is served at ${GROUPX_BASE_PATH} for client id ${groupx.clientId}` : ''}` };
   },
+  // EGYM's canonical GroupX classes API: EGYM's platform shows and books this club's classes (EGYM.md section 2).
+  publicApi: { basePath: GROUPX_BASE_PATH, router: groupxRouter },
+  adminActions: [
+    { method: 'get', name: 'groupx-meta', handle: async (ctx, integration) => ({ status: 200, body: await groupxMeta(ctx, integration) }) },
+  ],
   tokenSignIn: {
     path: 'egym',
     /** The first integration whose key verifies the token maps it; else the first one's reason. */

@@ -59,3 +59,22 @@ export async function mapEgymMember(ctx: AppContext, integration: Integration, c
   }
   throw AppError.notFound('This EGYM member is not known to the club yet (the membership sync has not delivered them); try again later');
 }
+
+/**
+ * The client an EGYM exerciser id names when EGYM's platform calls clubcore (the GroupX classes API),
+ * by the sign-in's steps that need no token: the stored EGYM user identity; else, when the id carries
+ * the configured membershipIdPrefix (`gymnation-132647`), the membership id without it (the
+ * membership system's identity, or that member fetched just in time from the membership system).
+ * Without a configured prefix the id is never cut up: an EGYM user id such as a UUID would otherwise
+ * name whoever has its last part as member id. No e-mail step (there is no e-mail to go on), and
+ * nothing is stored: a server call's id is not proof of who signed in. null when nobody matches.
+ */
+export async function resolveEgymExerciser(ctx: AppContext, integration: Integration, exerciserId: string): Promise<number | null> {
+  const config = integration.config as unknown as EgymBmaConfig;
+  const linked = await clientIdByIdentity(ctx, config.bmaUserIdentityTypeId, exerciserId);
+  if (linked !== null) return linked;
+  const prefix = config.membershipIdPrefix;
+  if (!prefix || !exerciserId.startsWith(prefix) || exerciserId.length === prefix.length) return null;
+  const memberId = exerciserId.slice(prefix.length);
+  return (await clientIdByIdentity(ctx, config.memberIdentityTypeId, memberId)) ?? (await importFromMemberSource(ctx, config.memberIdentityTypeId, memberId));
+}

@@ -1,0 +1,297 @@
+import { bookSession, cancelBooking, listClassesForClient, whyNotCancellable, type ClassForMember, type NotBookableReason } from '../../../bookings/service.js';
+import { getBooking } from '../../../bookings/repository.js';
+import { bookingsOfClient } from '../../../bookings/service.js';
+import { getClient } from '../../../clients/repository.js';
+import { getSession, listSessionsAt, type ClassSession } from '../../../classes/repository.js';
+import type { AppContext } from '../../../context.js';
+import { AppError } from '../../../errors.js';
+import type { Location } from '../../../locations/repository.js';
+import { findLinkedLocation, linkedLocations } from '../../links.js';
+import type { Integration } from '../../types.js';
+import { resolveEgymExerciser } from '../mapping.js';
+import { GroupxError } from './errors.js';
+
+/**
+ * EGYM's canonical GroupX classes API over clubcore's classes and bookings (EGYM.md section 2).
+ * Every rule is clubcore's own (bookings/service.ts: packages, capacity, start, double booking):
+ * this module only finds who and what is meant, and says it in the contract's words.
+ */
+
+/** Who is calling: the egym_bma integration whose GroupX client id matched, and the X-Location-ID location, if sent. */
+export interface GroupxCaller {
+  integration: Integration;
+  location: Location | null;
+}
+
+/** `yyyy-MM-dd'T'HH:mm:ss'Z'`: the contract's only date format (UTC, no fraction). */
+export function toUtc(at: string | Date): string {
+  return (typeof at === 'string' ? new Date(at) : at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+const UTC_FORMAT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
+
+/** A date parameter as the contract takes it; a real calendar date (no 2030-02-31) in 1900-2999. */
+export function parseUtc(value: unknown): Date | 'missing' | 'wrongFormat' {
+  if (value === undefined || value === '') return 'missing';
+  if (typeof value !== 'string' || !UTC_FORMAT.test(value)) return 'wrongFormat';
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime()) || toUtc(at) !== value || at.getUTCFullYear() < 1900 || at.getUTCFullYear() > 2999) return 'wrongFormat';
+  return at;
+}
+
+/** A date range of query parameters, or a 400 naming every problem with the contract's reasons. */
+export function parseRange(query: Record<string, unknown>, extra: Record<string, string> = {}): { from: Date; to: Date } {
+  const errors: Record<string, string> = { ...extra };
+  const from = parseUtc(query.startDateTime);
+  const to = parseUtc(query.endDateTime);
+  if (!(from instanceof Date)) errors.startDateTime = from;
+  if (!(to instanceof Date)) errors.endDateTime = to;
+  if (from instanceof Date && to instanceof Date && from.getTime() > to.getTime()) {
+    errors.startDateTime = 'greaterThanEndDateTime';
+    errors.endDateTime = 'lessThanStartDateTime';
+  }
+  if (Object.keys(errors).length) throw GroupxError.badRequest(errors);
+  return { from: from as Date, to: to as Date };
+}
+
+/** The EGYM location id of each clubcore location linked to this integration. */
+async function egymIdsOf(ctx: AppContext, integration: Integration): Promise<Map<number, string>> {
+  return new Map([...(await linkedLocations(ctx, integration.id))].map(([externalId, location]) => [location.id, externalId]));
+}
+
+async function sessionOr404(ctx: AppContext, classId: string): Promise<ClassSession> {
+  const id = /^[1-9]\d{0,9}$/.test(classId) ? Number(classId) : null;
+  const session = id !== null && id <= 2 ** 31 - 1 ? await getSession(ctx.db, id) : null;
+  if (!session) throw GroupxError.entityNotFound(`Class '${classId}' is not found`, 'classId');
+  return session;
+}
+
+/** The client the exerciser id names (EGYM.md section 1's mapping), an active one, or the contract's 404. */
+async function exerciserOr404(ctx: AppContext, caller: GroupxCaller, exerciserId: string): Promise<number> {
+  const clientId = exerciserId.trim() ? await resolveEgymExerciser(ctx, caller.integration, exerciserId) : null;
+  const client = clientId === null ? null : await getClient(ctx.db, clientId);
+  if (!client || client.status !== 'active') {
+    throw GroupxError.entityNotFound(
+      `Exerciser '${exerciserId}' is not found: no active member carries this EGYM user id${caller.integration.config.membershipIdPrefix ? ' or membership id' : ''} yet (the membership sync may not have delivered them)`,
+      'exerciserId',
+    );
+  }
+  return client.id;
+}
+
+/** What clubcore's rules say about one class for one member: the same answer /me/classes gives. */
+async function classForMember(ctx: AppContext, clientId: number, session: ClassSession): Promise<ClassForMember> {
+  const from = new Date(session.startsAt);
+  const list = await listClassesForClient(ctx, { clientId, homeLocationId: session.locationId }, { locationId: session.locationId, from, to: new Date(from.getTime() + 1) });
+  const item = list.items.find((i) => i.session.id === session.id);
+  if (!item) throw GroupxError.entityNotFound(`Class '${session.id}' is not found`, 'classId');
+  return item;
+}
+
+/** The waitlist of a class for a member, once clubcore keeps waitlists (ClassForMember.waitlist); none before. */
+interface WaitlistView {
+  capacity: number;
+  count: number;
+  position: number | null;
+  entryId: number | null;
+}
+function waitlistOf(item: ClassForMember | null): WaitlistView | null {
+  return ((item as unknown as { waitlist?: WaitlistView } | null)?.waitlist) ?? null;
+}
+
+const NOT_BOOKABLE: Record<NotBookableReason, string> = {
+  noPackage: 'No active package of this member includes this class at this location',
+  full: 'The class is full',
+  started: 'The class has already started',
+  alreadyBooked: 'Booked already',
+  sessionCancelled: 'The class has been cancelled',
+};
+
+const NOT_JOINABLE: Record<string, string> = {
+  ...NOT_BOOKABLE,
+  notFull: 'The class has free spots: book it instead',
+  waitlistFull: 'The waitlist is full',
+  alreadyOnWaitlist: 'On the waitlist already',
+  waitlistClosed: 'The waitlist is closed this close to the start',
+};
+
+function brief(session: ClassSession, egymLocationId: string | undefined, now: Date, waitlisted?: boolean) {
+  const cancelled = session.status === 'cancelled';
+  return {
+    id: String(session.id),
+    name: session.activityName,
+    startDateTime: toUtc(session.startsAt),
+    endDateTime: toUtc(session.endsAt),
+    ...(egymLocationId !== undefined ? { locationId: egymLocationId } : {}),
+    // Classes are paid by packages (memberships, class packs), never one by one.
+    free: true,
+    ...(waitlisted !== undefined ? { waitlisted } : {}),
+    reservable: !cancelled && new Date(session.startsAt).getTime() > now.getTime(),
+    instructor: { fullName: session.instructor ?? '' },
+    activity: { name: session.activityName },
+    ...(cancelled ? { customInfo: [{ key: 'status', value: 'cancelled' }] } : {}),
+  };
+}
+
+function bookingDetails(session: ClassSession, waitlist: WaitlistView | null) {
+  const kept = session as ClassSession & { waitlistCapacity?: number; waitlistCount?: number };
+  return {
+    capacity: session.capacity,
+    booked: session.bookedCount,
+    waitlistCapacity: waitlist?.capacity ?? kept.waitlistCapacity ?? 0,
+    waitlistBooked: waitlist?.count ?? kept.waitlistCount ?? 0,
+  };
+}
+
+/** Eligibility as clubcore's rules have it, with the reason when not (the contract's example carries one). */
+async function attendeeDetails(ctx: AppContext, exerciserId: string, item: ClassForMember) {
+  const now = ctx.now();
+  const startsAt = new Date(item.session.startsAt);
+  const booking = item.bookingId !== null ? await getBooking(ctx.db, item.bookingId) : null;
+  const notCancellable = booking ? whyNotCancellable(booking.status, startsAt, now) : 'notBooked';
+  const waitlist = waitlistOf(item);
+  const onWaitlist = waitlist?.position != null;
+  // clubcore's own waitlist rule when it has one (ClassForMember.canJoinWaitlist), else what the numbers say.
+  const joinable = item as unknown as { canJoinWaitlist?: boolean; waitlistReason?: string | null };
+  let waitlistRefusal: string | null = null;
+  if (joinable.canJoinWaitlist !== undefined) waitlistRefusal = joinable.canJoinWaitlist ? null : (NOT_JOINABLE[joinable.waitlistReason ?? ''] ?? String(joinable.waitlistReason));
+  else if (!waitlist || waitlist.capacity === 0) waitlistRefusal = 'This class has no waitlist';
+  else if (onWaitlist) waitlistRefusal = NOT_JOINABLE.alreadyOnWaitlist!;
+  else if (item.reason !== 'full') waitlistRefusal = item.reason === null ? NOT_JOINABLE.notFull! : NOT_BOOKABLE[item.reason];
+  else if (waitlist.count >= waitlist.capacity) waitlistRefusal = NOT_JOINABLE.waitlistFull!;
+  const lackOfProductForWaitlist = (joinable.waitlistReason ?? item.reason) === 'noPackage';
+  return {
+    exerciserId,
+    booked: booking !== null,
+    waitlistBooked: onWaitlist,
+    waitlistPosition: waitlist?.position ?? 0,
+    eligibility: {
+      addToClassEligibility: item.bookable ? { eligible: true } : { eligible: false, lackOfProduct: item.reason === 'noPackage', reason: NOT_BOOKABLE[item.reason!] },
+      removeFromClassEligibility:
+        notCancellable === null ? { eligible: true }
+        : { eligible: false, reason: notCancellable === 'started' ? NOT_BOOKABLE.started : booking ? `The booking is ${booking.status}` : 'Not booked' },
+      addToWaitlistEligibility: waitlistRefusal === null ? { eligible: true } : { eligible: false, lackOfProduct: lackOfProductForWaitlist, reason: waitlistRefusal },
+      removeFromWaitlistEligibility: onWaitlist ? { eligible: true } : { eligible: false, reason: 'Not on the waitlist' },
+    },
+  };
+}
+
+/** One class with every section, for an exerciser when one is named. */
+async function classView(ctx: AppContext, caller: GroupxCaller, session: ClassSession, exerciser?: { id: string; clientId: number }) {
+  const egymIds = await egymIdsOf(ctx, caller.integration);
+  const item = exerciser ? await classForMember(ctx, exerciser.clientId, session) : null;
+  const fresh = item?.session ?? session;
+  const waitlist = waitlistOf(item);
+  return {
+    brief: brief(fresh, egymIds.get(fresh.locationId), ctx.now(), item ? waitlist?.position != null : undefined),
+    bookingDetails: bookingDetails(fresh, waitlist),
+    details: {},
+    ...(item && exerciser ? { attendeeBookingDetails: await attendeeDetails(ctx, exerciser.id, item) } : {}),
+  };
+}
+
+/** GET /classes: the classes of a linked EGYM location starting in [startDateTime, endDateTime). */
+export async function searchClasses(ctx: AppContext, caller: GroupxCaller, egymLocationId: string, from: Date, to: Date) {
+  const location = await findLinkedLocation(ctx, caller.integration, egymLocationId);
+  if (!location) throw GroupxError.entityNotFound(`Location '${egymLocationId}' is not found: no clubcore location is linked to this EGYM location id`, 'locationId');
+  if (caller.location && caller.location.id !== location.id) {
+    throw GroupxError.unauthorized(`X-Location-ID names another location than locationId '${egymLocationId}': send the same EGYM location id in both`, 'location');
+  }
+  const sessions = await listSessionsAt(ctx.db, location.id, from, to, 5_000);
+  const now = ctx.now();
+  return sessions.map((s) => ({ brief: brief(s, egymLocationId, now), bookingDetails: bookingDetails(s, null), details: {} }));
+}
+
+/** GET /classes/{classId}?exerciserId. */
+export async function classDetails(ctx: AppContext, caller: GroupxCaller, classId: string, exerciserId: string | undefined) {
+  const session = await sessionOr404(ctx, classId);
+  if (exerciserId === undefined) return classView(ctx, caller, session);
+  return classView(ctx, caller, session, { id: exerciserId, clientId: await exerciserOr404(ctx, caller, exerciserId) });
+}
+
+type Cause = 'bookingFailed' | 'unbookingFailed' | 'addToWaitlistFailed' | 'removeFromWaitlistFailed';
+
+/** clubcore's refusal codes in each operation's own reasons (anything else: `unknown`, the message says what). */
+const REASONS: Record<Cause, Record<string, string>> = {
+  bookingFailed: {
+    noPackage: 'lackOfProduct', full: 'noFreeSpots', alreadyBooked: 'userAlreadyAttendee', alreadyOnWaitlist: 'userAlreadyInWaitlist',
+    started: 'partnerRestriction', sessionCancelled: 'partnerRestriction',
+  },
+  unbookingFailed: { notBooked: 'userNotAttendee' },
+  addToWaitlistFailed: {
+    noPackage: 'lackOfProduct', waitlistFull: 'noFreeSpots', alreadyOnWaitlist: 'userAlreadyInWaitlist', alreadyBooked: 'userAlreadyAttendee',
+    started: 'partnerRestriction', sessionCancelled: 'partnerRestriction', waitlistClosed: 'partnerRestriction',
+  },
+  removeFromWaitlistFailed: { notOnWaitlist: 'userNotInWaitlist' },
+};
+
+const DOING: Record<Cause, string> = {
+  bookingFailed: 'cannot be booked by',
+  unbookingFailed: 'cannot be cancelled for',
+  addToWaitlistFailed: 'cannot take on its waitlist',
+  removeFromWaitlistFailed: 'cannot take off its waitlist',
+};
+
+/** A business-rule refusal (AppError 422) as the operation's 422; anything else passes through. */
+function refusal(cause: Cause, err: unknown, session: ClassSession, exerciserId: string): unknown {
+  if (!(err instanceof AppError) || err.status !== 422) return err;
+  const code = err.extra.code ?? '';
+  return GroupxError.failed(cause, REASONS[cause][code] ?? 'unknown', `Class '${session.activityName}' at ${toUtc(session.startsAt)} ${DOING[cause]} exerciser '${exerciserId}': ${err.detail} (${code})`);
+}
+
+/** POST /classes/{classId}/attendees/{exerciserId}: clubcore's bookSession, source egym. */
+export async function addAttendee(ctx: AppContext, caller: GroupxCaller, classId: string, exerciserId: string) {
+  const session = await sessionOr404(ctx, classId);
+  const clientId = await exerciserOr404(ctx, caller, exerciserId);
+  try {
+    await bookSession(ctx, clientId, session.id, 'egym');
+  } catch (err) {
+    throw refusal('bookingFailed', err, session, exerciserId);
+  }
+  return classView(ctx, caller, (await getSession(ctx.db, session.id))!, { id: exerciserId, clientId });
+}
+
+/** DELETE /classes/{classId}/attendees/{exerciserId}: clubcore's cancelBooking of the exerciser's booking of that class. */
+export async function removeAttendee(ctx: AppContext, caller: GroupxCaller, classId: string, exerciserId: string) {
+  const session = await sessionOr404(ctx, classId);
+  const clientId = await exerciserOr404(ctx, caller, exerciserId);
+  const { bookingId } = await classForMember(ctx, clientId, session);
+  try {
+    if (bookingId === null) throw AppError.rule('notBooked', 'This member has not booked this class');
+    const booking = await cancelBooking(ctx, clientId, bookingId);
+    if (booking.status !== 'cancelled') throw AppError.rule('notCancellable', `The booking is ${booking.status}`);
+  } catch (err) {
+    // A booking that exists but is attended (or no-show) is no refusal of "not an attendee".
+    const e = err instanceof AppError && err.extra.code === 'notBooked' && bookingId !== null ? AppError.rule('notCancellable', err.detail) : err;
+    throw refusal('unbookingFailed', e, session, exerciserId);
+  }
+  return classView(ctx, caller, (await getSession(ctx.db, session.id))!, { id: exerciserId, clientId });
+}
+
+/** POST /classes/{classId}/waitlist/attendees/{exerciserId}. */
+export async function addToWaitlist(ctx: AppContext, caller: GroupxCaller, classId: string, exerciserId: string) {
+  const session = await sessionOr404(ctx, classId);
+  await exerciserOr404(ctx, caller, exerciserId);
+  throw refusal('addToWaitlistFailed', AppError.rule('waitlistUnavailable', 'clubcore keeps no waitlists yet'), session, exerciserId);
+}
+
+/** DELETE /classes/{classId}/waitlist/attendees/{exerciserId}. */
+export async function removeFromWaitlist(ctx: AppContext, caller: GroupxCaller, classId: string, exerciserId: string) {
+  const session = await sessionOr404(ctx, classId);
+  await exerciserOr404(ctx, caller, exerciserId);
+  throw refusal('removeFromWaitlistFailed', AppError.rule('notOnWaitlist', 'clubcore keeps no waitlists yet: nobody is on one'), session, exerciserId);
+}
+
+/** GET /exercisers/{exerciserId}/schedule: the classes the exerciser holds a booking of (or waits for) starting in the range. */
+export async function exerciserSchedule(ctx: AppContext, caller: GroupxCaller, exerciserId: string, from: Date, to: Date) {
+  const clientId = await exerciserOr404(ctx, caller, exerciserId);
+  const held = (await bookingsOfClient(ctx, clientId, 1_000)).filter(
+    (b) => (b.status === 'booked' || b.status === 'attended') && b.session.startsAt.getTime() >= from.getTime() && b.session.startsAt.getTime() < to.getTime(),
+  );
+  const views = [];
+  for (const b of held.reverse()) {
+    const session = await getSession(ctx.db, b.sessionId);
+    if (session) views.push(await classView(ctx, caller, session, { id: exerciserId, clientId }));
+  }
+  return views;
+}
