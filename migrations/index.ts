@@ -7,6 +7,7 @@ import * as m0005 from './0005_location_links.js';
 import * as m0006 from './0006_exact_source_refs.js';
 import * as m0007 from './0007_outbox.js';
 import * as m0008 from './0008_egym_mms.js';
+import * as m0009 from './0009_waitlists.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0006_exact_source_refs': m0006,
   '0007_outbox': m0007,
   '0008_egym_mms': m0008,
+  '0009_waitlists': m0009,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

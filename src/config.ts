@@ -40,6 +40,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
   ATTENDANCE_WINDOW_BEFORE_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(60),
+  /** Waitlists close this long before a class starts: nobody joins or is moved up into a seat after that. */
+  WAITLIST_PROMOTION_CUTOFF_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),
   SECRETS_KEY: z
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 random bytes in base64 (openssl rand -base64 32)')

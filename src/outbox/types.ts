@@ -1,11 +1,11 @@
 import type { Knex } from '../db/knex.js';
 
-/** What an event is about; `subjectId` is a row id in that topic's table (clients, door_access_events, class_sessions). */
-export const OUTBOX_TOPICS = ['client', 'door_event', 'class_session'] as const;
+/** What an event is about; `subjectId` is a row id in that topic's table (clients, door_access_events, class_sessions, bookings). */
+export const OUTBOX_TOPICS = ['client', 'door_event', 'class_session', 'booking'] as const;
 export type OutboxTopic = (typeof OUTBOX_TOPICS)[number];
 
 /** What happened to the subject. A hint only: consumers read the subject's current state. */
-export type OutboxKind = 'created' | 'updated' | 'deactivated' | 'deleted' | 'entered' | 'exited';
+export type OutboxKind = 'created' | 'updated' | 'deactivated' | 'deleted' | 'entered' | 'exited' | 'promoted';
 
 /** One change as a write path records it. `locationId`: where it happened (a client's home location). */
 export interface NewOutboxEvent {
