@@ -2,8 +2,7 @@ import { getSession, releaseSeat, takeSeat, type ClassSession } from '../classes
 import { forgetSchedules, scheduleAt } from '../classes/schedule.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { listGrantsOfClient, type Grant } from '../packages/repository.js';
-import { grantsAllow } from '../packages/service.js';
+import { listGrantsOfClient } from '../packages/repository.js';
 import {
   bookingStatusesOf,
   cancelBookingRow,
@@ -19,37 +18,21 @@ import {
   type BookingStatus,
   type BookingWithSession,
 } from './repository.js';
+import { HELD, REASON_TEXT, whyNotBookable, whyNotJoinable, type NotBookableReason, type NotJoinableReason } from './rules.js';
+import { promoteFromWaitlist, stopWaitingOnBooking } from './waitlist.js';
+import { waitingPlacesOf } from './waitlist-repository.js';
 import { inTransaction } from '../db/transaction.js';
 
-export type NotBookableReason = 'noPackage' | 'full' | 'started' | 'alreadyBooked' | 'sessionCancelled';
-
-const HELD: BookingStatus[] = ['booked', 'attended'];
-
-/** Why the client cannot book the session now, or null when they can. One rule, used by the list and by booking. */
-export function whyNotBookable(
-  session: ClassSession,
-  grants: Grant[],
-  held: BookingStatus | undefined,
-  now: Date,
-): NotBookableReason | null {
-  if (held && HELD.includes(held)) return 'alreadyBooked';
-  if (session.status === 'cancelled') return 'sessionCancelled';
-  const startsAt = new Date(session.startsAt);
-  if (startsAt.getTime() <= now.getTime()) return 'started';
-  if (!grantsAllow(grants, { activityId: session.activityId, locationId: session.locationId, startsAt })) {
-    return 'noPackage';
-  }
-  if (session.seatsLeft <= 0) return 'full';
-  return null;
-}
-
-const REASON_TEXT: Record<NotBookableReason, string> = {
-  noPackage: 'None of your active packages includes this class at this location',
-  full: 'This class is full',
-  started: 'This class has already started',
-  alreadyBooked: 'You have already booked this class',
-  sessionCancelled: 'This class has been cancelled',
-};
+export { whyNotBookable, whyNotJoinable, waitlistClosed, type NotBookableReason, type NotJoinableReason } from './rules.js';
+export {
+  joinWaitlist,
+  leaveWaitlist,
+  leaveWaitlistOfSession,
+  promoteFromWaitlist,
+  waitlistEntry,
+  waitlistOfSession,
+  type WaitlistEntry,
+} from './waitlist.js';
 
 /** A class of the shared schedule, with what it means for one member. */
 export interface ClassForMember {
@@ -57,14 +40,21 @@ export interface ClassForMember {
   bookable: boolean;
   reason: NotBookableReason | null;
   bookingId: number | null;
+  /** The session's waitlist; `position` and `entryId` while this member waits. */
+  waitlist: { capacity: number; count: number; position: number | null; entryId: number | null };
+  canJoinWaitlist: boolean;
+  waitlistReason: NotJoinableReason | null;
 }
+
+const NO_PLACES = new Map<number, { id: number; position: number }>();
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
 /**
- * A member's class list with bookable + reason per session: two queries and the location's shared
- * schedule. Default: the home location, from
+ * A member's class list with bookable + reason and the waitlist state per session: two queries
+ * (a third only when a listed session has someone waiting: the member's places) and the location's
+ * shared schedule. Default: the home location, from
  * the current minute for 7 days (every member asking within the minute shares one list); at most
  * 31 days at a time.
  */
@@ -84,15 +74,28 @@ export async function listClassesForClient(
     throw AppError.badRequest('You have no home location; pass locationId', [{ path: 'locationId', message: 'required when the member has no home location' }]);
   }
   const sessions = await scheduleAt(ctx, locationId, from, to);
-  const [grants, bookings] = await Promise.all([
+  const withWaiting = sessions.filter((s) => s.waitlistCount > 0).map((s) => s.id);
+  const [grants, bookings, places] = await Promise.all([
     listGrantsOfClient(ctx.db, clientId),
     bookingStatusesOf(ctx.db, clientId, sessions.map((s) => s.id)),
+    withWaiting.length ? waitingPlacesOf(ctx.db, clientId, withWaiting) : NO_PLACES,
   ]);
   const now = ctx.now();
+  const cutoff = ctx.config.WAITLIST_PROMOTION_CUTOFF_MINUTES;
   const items = sessions.map((session): ClassForMember => {
     const booking = bookings.get(session.id);
+    const place = places.get(session.id);
     const reason = whyNotBookable(session, grants, booking?.status, now);
-    return { session, bookable: reason === null, reason, bookingId: booking && HELD.includes(booking.status) ? booking.id : null };
+    const waitlistReason = whyNotJoinable(session, grants, booking?.status, place !== undefined, now, cutoff);
+    return {
+      session,
+      bookable: reason === null,
+      reason,
+      bookingId: booking && HELD.includes(booking.status) ? booking.id : null,
+      waitlist: { capacity: session.waitlistCapacity, count: session.waitlistCount, position: place?.position ?? null, entryId: place?.id ?? null },
+      canJoinWaitlist: waitlistReason === null,
+      waitlistReason,
+    };
   });
   return { locationId, from, to, items };
 }
@@ -108,6 +111,8 @@ export async function bookSession(ctx: AppContext, clientId: number, sessionId: 
       const reason = whyNotBookable({ ...session, seatsLeft: 1 }, grants, existing?.status, now);
       if (reason) throw AppError.rule(reason, REASON_TEXT[reason]);
       if (!(await takeSeat(trx, sessionId))) throw AppError.rule('full', REASON_TEXT.full);
+      // Booked directly (a seat open past the waitlist's cut-off, another channel): no longer waiting.
+      if (session.waitlistCount > 0) await stopWaitingOnBooking(trx, sessionId, clientId, now);
       if (existing) {
         await rebook(trx, existing.id, source, now);
         return existing.id;
@@ -132,7 +137,11 @@ export function whyNotCancellable(status: BookingStatus, startsAt: Date, now: Da
   return null;
 }
 
-/** Cancelling frees the seat. Cancelling a cancelled booking again answers the booking as it is. */
+/**
+ * Cancelling frees the seat, which goes in the same transaction to the first waiting member who can
+ * still book it (before the waitlist's cut-off). Cancelling a cancelled booking again answers the
+ * booking as it is.
+ */
 export async function cancelBooking(ctx: AppContext, clientId: number, bookingId: number): Promise<Booking> {
   const booking = await getBooking(ctx.db, bookingId);
   if (!booking || booking.clientId !== clientId) throw AppError.notFound(`You have no booking ${bookingId}`);
@@ -141,11 +150,25 @@ export async function cancelBooking(ctx: AppContext, clientId: number, bookingId
   const reason = whyNotCancellable(booking.status, new Date(session.startsAt), ctx.now());
   if (reason === 'notBooked') throw AppError.rule(reason, `This booking is ${booking.status} and can no longer be cancelled`);
   if (reason === 'started') throw AppError.rule(reason, REASON_TEXT.started);
+  const now = ctx.now();
   await inTransaction(ctx.db, async (trx) => {
-    if (await cancelBookingRow(trx, bookingId, ctx.now())) await releaseSeat(trx, booking.sessionId);
+    if (await cancelBookingRow(trx, bookingId, now)) {
+      await releaseSeat(trx, booking.sessionId);
+      await promoteFromWaitlist(trx, booking.sessionId, now, ctx.config.WAITLIST_PROMOTION_CUTOFF_MINUTES);
+    }
   });
   forgetSchedules(ctx, session.locationId);
   return (await getBooking(ctx.db, bookingId))!;
+}
+
+/** cancelBooking, the booking found by its session: notBooked when the client has none. */
+export async function cancelBookingOfSession(ctx: AppContext, clientId: number, sessionId: number): Promise<Booking> {
+  const booking = await findBooking(ctx.db, sessionId, clientId);
+  if (!booking) {
+    if (!(await getSession(ctx.db, sessionId))) throw AppError.notFound(`There is no class session ${sessionId}`);
+    throw AppError.rule('notBooked', 'You have not booked this class');
+  }
+  return cancelBooking(ctx, clientId, booking.id);
 }
 
 /** The client's most recent bookings with their classes, newest class first. */

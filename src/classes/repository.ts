@@ -26,6 +26,9 @@ export interface ClassSession {
   capacity: number;
   bookedCount: number;
   seatsLeft: number;
+  /** How many may wait for a seat (0: no waitlist) and how many are waiting. */
+  waitlistCapacity: number;
+  waitlistCount: number;
   instructor: string | null;
   status: SessionStatus;
   createdAt: string;
@@ -38,6 +41,8 @@ export interface SessionFields {
   startsAt: Date;
   endsAt: Date;
   capacity: number;
+  /** Places on the waitlist; 0 (the default) means none. */
+  waitlistCapacity?: number;
   instructor: string | null;
   status: SessionStatus;
 }
@@ -65,6 +70,8 @@ function toSession(row: Row): ClassSession {
     capacity: row.capacity,
     bookedCount: row.booked_count,
     seatsLeft: Math.max(0, row.capacity - row.booked_count),
+    waitlistCapacity: row.waitlist_capacity,
+    waitlistCount: row.waitlist_count,
     instructor: row.instructor,
     status: row.status,
     createdAt: readDate(row.created_at).toISOString(),
@@ -79,6 +86,7 @@ function toSessionRow(fields: Partial<SessionFields>): Row {
   if (fields.startsAt !== undefined) row.starts_at = fields.startsAt;
   if (fields.endsAt !== undefined) row.ends_at = fields.endsAt;
   if (fields.capacity !== undefined) row.capacity = fields.capacity;
+  if (fields.waitlistCapacity !== undefined) row.waitlist_capacity = fields.waitlistCapacity;
   if (fields.instructor !== undefined) row.instructor = fields.instructor;
   if (fields.status !== undefined) row.status = fields.status;
   return row;
@@ -150,7 +158,7 @@ export async function listSessionsAt(db: Db, locationId: number, from: Date, to:
 }
 
 export async function insertSession(db: Db, fields: SessionFields, now: Date): Promise<number> {
-  const [id] = await db('class_sessions').insert({ ...toSessionRow(fields), booked_count: 0, created_at: now, updated_at: now });
+  const [id] = await db('class_sessions').insert({ waitlist_capacity: 0, ...toSessionRow(fields), booked_count: 0, waitlist_count: 0, created_at: now, updated_at: now });
   return Number(id);
 }
 
@@ -176,6 +184,56 @@ export async function takeSeat(db: Db, sessionId: number): Promise<boolean> {
 
 export async function releaseSeat(db: Db, sessionId: number): Promise<void> {
   await db('class_sessions').where({ id: sessionId }).andWhere('booked_count', '>', 0).decrement('booked_count', 1);
+}
+
+/** The seat and waitlist state of a session row, read for a decision taken in the transaction. */
+export interface LockedSession {
+  id: number;
+  activityId: number;
+  locationId: number;
+  startsAt: string;
+  status: SessionStatus;
+  capacity: number;
+  bookedCount: number;
+  seatsLeft: number;
+  waitlistCapacity: number;
+  waitlistCount: number;
+}
+
+/**
+ * Reads a session row and, on MySQL, locks it until the transaction ends (SELECT ... FOR UPDATE on
+ * class_sessions alone: the activity row is not locked). Every change of seats or waitlist places
+ * goes through this row, so decisions taken after this read cannot race. knex drops forUpdate on
+ * SQLite, where a transaction already runs alone.
+ */
+export async function lockSession(db: Db, id: number): Promise<LockedSession | null> {
+  const row = await db('class_sessions').where({ id }).forUpdate().first();
+  if (!row) return null;
+  return {
+    id: row.id,
+    activityId: row.activity_id,
+    locationId: row.location_id,
+    startsAt: readDate(row.starts_at).toISOString(),
+    status: row.status,
+    capacity: row.capacity,
+    bookedCount: row.booked_count,
+    seatsLeft: Math.max(0, row.capacity - row.booked_count),
+    waitlistCapacity: row.waitlist_capacity,
+    waitlistCount: row.waitlist_count,
+  };
+}
+
+/** One more waiting entry, if the waitlist has room (conditional, like takeSeat). */
+export async function takeWaitlistPlace(db: Db, sessionId: number): Promise<boolean> {
+  const changed = await db('class_sessions')
+    .where({ id: sessionId })
+    .andWhere('waitlist_count', '<', db.ref('waitlist_capacity'))
+    .increment('waitlist_count', 1);
+  return Number(changed) === 1;
+}
+
+export async function releaseWaitlistPlace(db: Db, sessionId: number): Promise<void> {
+  await db('class_sessions').where({ id: sessionId }).andWhere('waitlist_count', '>', 0).decrement('waitlist_count', 1);
 }
 
 export async function findActivityByName(db: Db, name: string): Promise<Activity | null> {

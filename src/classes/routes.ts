@@ -11,7 +11,7 @@ import {
   deleteActivity,
   deleteSession,
   getActivityOrThrow,
-  getSessionOrThrow,
+  getSessionDetail,
   listActivities,
   listSessions,
   renameActivity,
@@ -25,10 +25,14 @@ const sessionFields = z.strictObject({
   startsAt: instant,
   endsAt: instant,
   capacity: z.number().int().min(1).max(10_000),
+  waitlistCapacity: z.number().int().min(0).max(10_000),
   instructor: z.string().trim().min(1).max(200).nullable(),
   status: z.enum(SESSION_STATUSES),
 });
-const createSessionBody = sessionFields.omit({ status: true }).extend({ instructor: sessionFields.shape.instructor.default(null) });
+const createSessionBody = sessionFields.omit({ status: true }).extend({
+  instructor: sessionFields.shape.instructor.default(null),
+  waitlistCapacity: sessionFields.shape.waitlistCapacity.default(0),
+});
 const sessionQuery = pageQuery.extend({
   locationId: z.coerce.number().int().positive().optional(),
   from: instant.optional(),
@@ -68,7 +72,7 @@ export function classesRouter(ctx: AppContext): Router {
     res.status(201).json(await createSession(ctx, parse(createSessionBody, req.body)));
   });
   router.get(`${SESSIONS}/:id`, staff, async (req, res) => {
-    res.json(await getSessionOrThrow(ctx, parse(idParams, req.params).id));
+    res.json(await getSessionDetail(ctx, parse(idParams, req.params).id));
   });
   router.patch(`${SESSIONS}/:id`, staff, async (req, res) => {
     const { id } = parse(idParams, req.params);

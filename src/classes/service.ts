@@ -1,4 +1,6 @@
 import { countBookingsOfSession } from '../bookings/repository.js';
+import { promoteFromWaitlist, waitlistOfSession } from '../bookings/waitlist.js';
+import { inTransaction } from '../db/transaction.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
@@ -58,6 +60,12 @@ export async function getSessionOrThrow(ctx: AppContext, id: number): Promise<Cl
   return session;
 }
 
+/** A session with its waitlist in queue order (staff view). */
+export async function getSessionDetail(ctx: AppContext, id: number): Promise<ClassSession & { waitlist: Awaited<ReturnType<typeof waitlistOfSession>> }> {
+  const session = await getSessionOrThrow(ctx, id);
+  return { ...session, waitlist: await waitlistOfSession(ctx, id) };
+}
+
 export async function listSessions(ctx: AppContext, filter: SessionFilter, page: PageQuery): Promise<Page<ClassSession>> {
   return toPage(await listSessionsPage(ctx.db, filter, decodeCursor(page.cursor), page.limit), page.limit);
 }
@@ -94,7 +102,12 @@ export async function updateSession(ctx: AppContext, id: number, patch: Partial<
   if (patch.capacity !== undefined && patch.capacity < before.bookedCount) {
     throw AppError.rule('capacityBelowBookings', `${before.bookedCount} seats are already booked; capacity cannot go below that`);
   }
-  await updateSessionRow(ctx.db, id, patch, ctx.now());
+  const now = ctx.now();
+  await inTransaction(ctx.db, async (trx) => {
+    await updateSessionRow(trx, id, patch, now);
+    // More seats (or a later start, or a session back from cancelled) may go to waiting members.
+    await promoteFromWaitlist(trx, id, now, ctx.config.WAITLIST_PROMOTION_CUTOFF_MINUTES);
+  });
   forgetSchedules(ctx);
   return (await getSession(ctx.db, id))!;
 }

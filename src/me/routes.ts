@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { bookingsOfClient, bookSession, cancelBooking, listClassesForClient } from '../bookings/service.js';
+import { bookingsOfClient, bookSession, cancelBooking, joinWaitlist, leaveWaitlist, listClassesForClient } from '../bookings/service.js';
 import { getClientOrThrow } from '../clients/service.js';
 import type { AppContext } from '../context.js';
 import { clientIdOf, memberOf, requireClient } from '../http/auth.js';
@@ -45,6 +45,12 @@ export function meRouter(ctx: AppContext): Router {
   });
   router.delete('/api/v1/me/bookings/:id', member, async (req, res) => {
     res.json(await cancelBooking(ctx, clientIdOf(res), parse(idParams, req.params).id));
+  });
+  router.post('/api/v1/me/waitlist', member, async (req, res) => {
+    res.status(201).json(await joinWaitlist(ctx, clientIdOf(res), parse(bookingBody, req.body).sessionId));
+  });
+  router.delete('/api/v1/me/waitlist/:id', member, async (req, res) => {
+    res.json(await leaveWaitlist(ctx, clientIdOf(res), parse(idParams, req.params).id));
   });
   return router;
 }
