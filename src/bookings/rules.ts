@@ -64,11 +64,21 @@ export function whyNotJoinable(
   now: Date,
   cutoffMinutes: number,
 ): NotJoinableReason | null {
-  if (held && HELD.includes(held)) return 'alreadyBooked';
+  return waitlistReasonGiven(whyNotBookable(session, grants, held, now), session, waiting, now, cutoffMinutes);
+}
+
+/** whyNotJoinable when whyNotBookable's answer for the same member is known already (the class list has it). */
+export function waitlistReasonGiven(
+  notBookable: NotBookableReason | null,
+  session: Pick<ClassSession, 'startsAt' | 'waitlistCapacity' | 'waitlistCount'>,
+  waiting: boolean,
+  now: Date,
+  cutoffMinutes: number,
+): NotJoinableReason | null {
+  if (notBookable === 'alreadyBooked') return 'alreadyBooked';
   if (waiting) return 'alreadyOnWaitlist';
-  const reason = whyNotBookable(session, grants, undefined, now);
-  if (reason === null) return 'notFull';
-  if (reason !== 'full') return reason;
+  if (notBookable === null) return 'notFull';
+  if (notBookable !== 'full') return notBookable;
   if (waitlistClosed(session.startsAt, now, cutoffMinutes)) return 'waitlistClosed';
   if (session.waitlistCount >= session.waitlistCapacity) return 'waitlistFull';
   return null;

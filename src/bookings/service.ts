@@ -18,7 +18,7 @@ import {
   type BookingStatus,
   type BookingWithSession,
 } from './repository.js';
-import { HELD, REASON_TEXT, whyNotBookable, whyNotJoinable, type NotBookableReason, type NotJoinableReason } from './rules.js';
+import { HELD, REASON_TEXT, waitlistReasonGiven, whyNotBookable, type NotBookableReason, type NotJoinableReason } from './rules.js';
 import { promoteFromWaitlist, stopWaitingOnBooking } from './waitlist.js';
 import { waitingPlacesOf } from './waitlist-repository.js';
 import { inTransaction } from '../db/transaction.js';
@@ -86,7 +86,7 @@ export async function listClassesForClient(
     const booking = bookings.get(session.id);
     const place = places.get(session.id);
     const reason = whyNotBookable(session, grants, booking?.status, now);
-    const waitlistReason = whyNotJoinable(session, grants, booking?.status, place !== undefined, now, cutoff);
+    const waitlistReason = waitlistReasonGiven(reason, session, place !== undefined, now, cutoff);
     return {
       session,
       bookable: reason === null,

@@ -274,7 +274,7 @@ const packageFields = (_h: Hardening, w: World) => ({
 });
 const sessionFields = (_h: Hardening, w: World) => ({
   activityId: fc.constant(w.activityId), locationId: fc.constant(w.locationId), startsAt: instant, endsAt: instant,
-  capacity: fc.integer({ min: 1, max: 10_000 }), instructor: fc.option(text(1, 200)),
+  capacity: fc.integer({ min: 1, max: 10_000 }), waitlistCapacity: fc.integer({ min: 0, max: 10_000 }), instructor: fc.option(text(1, 200)),
 });
 const clientFields = (_h: Hardening, w: World) => ({
   firstName: text(1, 100), lastName: text(1, 100), email: fc.option(email), phone: fc.option(text(0, 50)), birthDate: fc.option(day),
