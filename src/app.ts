@@ -26,6 +26,9 @@ export function createApp(ctx: AppContext): Express {
   app.set('trust proxy', ctx.config.TRUST_PROXY);
   app.use(requestLogger(ctx.logger));
   app.use(httpMetrics(ctx.metrics));
+  // APIs in a remote system's own shape, ahead of the JSON parser: each parses (and refuses) its own
+  // bodies and answers every error under its base path, 404s included, in that system's shape.
+  for (const { publicApi } of integrationTypes()) if (publicApi) app.use(publicApi.basePath, publicApi.router(ctx));
   app.use(express.json({ limit: '1mb' }));
   for (const router of [
     healthRouter, metricsRouter, authRouter, staffRouter, meRouter, identityTypesRouter, locationsRouter, doorsRouter,
@@ -33,8 +36,6 @@ export function createApp(ctx: AppContext): Express {
   ]) {
     app.use(router(ctx));
   }
-  // APIs in a remote system's own shape (each answers its own errors, 404s included, under its base path).
-  for (const { publicApi } of integrationTypes()) if (publicApi) app.use(publicApi.basePath, publicApi.router(ctx));
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

@@ -322,20 +322,58 @@ describe('EGYM canonical GroupX classes API', () => {
     const other = await fetch(`${app.url}${BASE}/locations`, { headers: creds });
     expect(other.status).toBe(404);
     expect(await other.json()).toEqual({ message: 'Requested endpoint is not supported', cause: 'resourceNotFound' });
+    // A body it does not take, even one that is not JSON, changes nothing; a broken path is a 400 in the contract's shape.
+    const withBody = await fetch(`${app.url}${BASE}/classes/999999/attendees/bma-misc`, { method: 'POST', headers: { ...creds, 'content-type': 'application/json' }, body: '{not json' });
+    expect(await withBody.json()).toMatchObject({ cause: 'entityNotFound', parameter: 'classId' });
+    const badPath = await fetch(`${app.url}${BASE}/classes/%E0%A4%A/attendees/bma-misc`, { method: 'POST', headers: creds });
+    expect({ status: badPath.status, body: await badPath.json() }).toMatchObject({ status: 400, body: { cause: 'badRequest', errors: { path: 'wrongFormat' } } });
     const res = await fetch(`${app.url}${BASE}/classes`, { method: 'PATCH', headers: creds });
     expect(res.status).toBe(405);
     expect(await res.json()).toMatchObject({ message: expect.any(String), cause: expect.any(String) });
   });
 
-  it('answers the waitlist operations with the contract\'s causes', async () => {
-    const id = await session({ capacity: 1 });
-    await member({ bma: 'bma-wait' });
-    const join = await call('POST', `/classes/${id}/waitlist/attendees/bma-wait`);
-    expect(join.violations).toEqual([]);
-    if (join.status === 422) expect(join.body.cause).toBe('addToWaitlistFailed');
-    const leave = await call('DELETE', `/classes/${id}/waitlist/attendees/bma-wait`);
-    expect(leave.violations).toEqual([]);
-    expect(leave.body).toMatchObject({ cause: 'removeFromWaitlistFailed', reason: 'userNotInWaitlist' });
+  it('joins and leaves waitlists under the club app\'s rules, and a freed seat goes to the first waiting', async () => {
+    const id = await session({ capacity: 1, waitlistCapacity: 2 });
+    await member({ bma: 'bma-seated' });
+    const waiting = await member({ bma: 'bma-wait' });
+    await member({ bma: 'bma-wait-nopkg', withPackage: false });
+    expect((await ok('GET', `/classes/${id}`, { query: { exerciserId: 'bma-wait' } })).attendeeBookingDetails.eligibility.addToWaitlistEligibility)
+      .toMatchObject({ eligible: false, reason: expect.stringMatching(/free spots/) });
+    expect(await refused('POST', `/classes/${id}/waitlist/attendees/bma-wait`, 422)).toMatchObject({ cause: 'addToWaitlistFailed', reason: 'unknown', message: expect.stringMatching(/notFull/) });
+    await ok('POST', `/classes/${id}/attendees/bma-seated`);
+    const before = await ok('GET', `/classes/${id}`, { query: { exerciserId: 'bma-wait' } });
+    expect(before.attendeeBookingDetails.eligibility).toMatchObject({ addToClassEligibility: { eligible: false, lackOfProduct: false }, addToWaitlistEligibility: { eligible: true } });
+    const joined = await ok('POST', `/classes/${id}/waitlist/attendees/bma-wait`);
+    expect(joined.brief.waitlisted).toBe(true);
+    expect(joined.bookingDetails).toEqual({ capacity: 1, booked: 1, waitlistCapacity: 2, waitlistBooked: 1 });
+    expect(joined.attendeeBookingDetails).toMatchObject({
+      booked: false, waitlistBooked: true, waitlistPosition: 1,
+      eligibility: { addToWaitlistEligibility: { eligible: false }, removeFromWaitlistEligibility: { eligible: true } },
+    });
+    expect(await refused('POST', `/classes/${id}/waitlist/attendees/bma-wait`, 422)).toMatchObject({ cause: 'addToWaitlistFailed', reason: 'userAlreadyInWaitlist' });
+    expect(await refused('POST', `/classes/${id}/waitlist/attendees/bma-seated`, 422)).toMatchObject({ reason: 'userAlreadyAttendee' });
+    expect(await refused('POST', `/classes/${id}/waitlist/attendees/bma-wait-nopkg`, 422)).toMatchObject({ reason: 'lackOfProduct' });
+    const schedule = await ok('GET', '/exercisers/bma-wait/schedule', { query: { startDateTime: at(0), endDateTime: at(24 * HOUR) } });
+    expect(schedule.map((c: { brief: { id: string } }) => c.brief.id)).toEqual([String(id)]);
+    expect(schedule[0].attendeeBookingDetails).toMatchObject({ booked: false, waitlistBooked: true });
+
+    const left = await ok('DELETE', `/classes/${id}/waitlist/attendees/bma-wait`);
+    expect(left.attendeeBookingDetails).toMatchObject({ waitlistBooked: false, eligibility: { addToWaitlistEligibility: { eligible: true } } });
+    expect(await refused('DELETE', `/classes/${id}/waitlist/attendees/bma-wait`, 422)).toMatchObject({ cause: 'removeFromWaitlistFailed', reason: 'userNotInWaitlist' });
+
+    // A seat freed by EGYM's cancellation goes to the first waiting member, whatever channel they joined by.
+    await ok('POST', `/classes/${id}/waitlist/attendees/bma-wait`);
+    await ok('DELETE', `/classes/${id}/attendees/bma-seated`);
+    expect(await app.ctx.db('bookings').where({ session_id: id, client_id: waiting }).first()).toMatchObject({ status: 'booked', source: 'waitlist' });
+    expect((await ok('GET', `/classes/${id}`, { query: { exerciserId: 'bma-wait' } })).attendeeBookingDetails).toMatchObject({ booked: true, waitlistBooked: false });
+
+    // No waitlist at all, and one past its cut-off.
+    const noList = await session({ capacity: 1 });
+    await ok('POST', `/classes/${noList}/attendees/bma-seated`);
+    expect(await refused('POST', `/classes/${noList}/waitlist/attendees/bma-wait`, 422)).toMatchObject({ reason: 'noFreeSpots', message: expect.stringMatching(/no waitlist/) });
+    const soon = await session({ capacity: 1, waitlistCapacity: 2, startsAt: at(30 * 60_000), endsAt: at(HOUR) });
+    await ok('POST', `/classes/${soon}/attendees/bma-seated`);
+    expect(await refused('POST', `/classes/${soon}/waitlist/attendees/bma-wait`, 422)).toMatchObject({ reason: 'partnerRestriction', message: expect.stringMatching(/waitlistClosed/) });
     expect(await refused('POST', `/classes/${id}/waitlist/attendees/bma-nobody`, 404)).toMatchObject({ parameter: 'exerciserId' });
     expect(await refused('DELETE', '/classes/999999/waitlist/attendees/bma-wait', 404)).toMatchObject({ parameter: 'classId' });
   });
@@ -368,7 +406,7 @@ describe('EGYM canonical GroupX classes API', () => {
       'POST /classes/{classId}/attendees/{exerciserId} 400', 'POST /classes/{classId}/attendees/{exerciserId} 404', 'POST /classes/{classId}/attendees/{exerciserId} 422',
       'PUT /classes/{classId}/attendees/{exerciserId} 404',
       'DELETE /classes/{classId}/attendees/{exerciserId} 404', 'DELETE /classes/{classId}/attendees/{exerciserId} 422',
-      'POST /classes/{classId}/waitlist/attendees/{exerciserId} 404',
+      'POST /classes/{classId}/waitlist/attendees/{exerciserId} 404', 'POST /classes/{classId}/waitlist/attendees/{exerciserId} 422',
       'DELETE /classes/{classId}/waitlist/attendees/{exerciserId} 404', 'DELETE /classes/{classId}/waitlist/attendees/{exerciserId} 422',
       'GET /exercisers/{exerciserId}/schedule 400', 'GET /exercisers/{exerciserId}/schedule 401', 'GET /exercisers/{exerciserId}/schedule 404',
     ]) {

@@ -44,6 +44,7 @@ function asGroupx(err: unknown): GroupxError | null {
     return null;
   }
   const status = (err as { status?: unknown } | null)?.status;
+  if (err instanceof URIError && status === 400) return GroupxError.badRequest({ path: 'wrongFormat' });
   if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: boolean }).expose) {
     return GroupxError.badRequest({ request: (err as Error).message });
   }

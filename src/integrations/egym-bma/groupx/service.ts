@@ -1,8 +1,19 @@
-import { bookSession, cancelBooking, listClassesForClient, whyNotCancellable, type ClassForMember, type NotBookableReason } from '../../../bookings/service.js';
+import {
+  bookSession,
+  cancelBooking,
+  joinWaitlist,
+  leaveWaitlistOfSession,
+  listClassesForClient,
+  whyNotCancellable,
+  type ClassForMember,
+  type NotBookableReason,
+  type NotJoinableReason,
+} from '../../../bookings/service.js';
 import { getBooking } from '../../../bookings/repository.js';
+import { waitingPlacesOf } from '../../../bookings/waitlist-repository.js';
 import { bookingsOfClient } from '../../../bookings/service.js';
 import { getClient } from '../../../clients/repository.js';
-import { getSession, listSessionsAt, type ClassSession } from '../../../classes/repository.js';
+import { getSession, listSessionsAt, listSessionsPage, type ClassSession } from '../../../classes/repository.js';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import type { Location } from '../../../locations/repository.js';
@@ -88,17 +99,6 @@ async function classForMember(ctx: AppContext, clientId: number, session: ClassS
   return item;
 }
 
-/** The waitlist of a class for a member, once clubcore keeps waitlists (ClassForMember.waitlist); none before. */
-interface WaitlistView {
-  capacity: number;
-  count: number;
-  position: number | null;
-  entryId: number | null;
-}
-function waitlistOf(item: ClassForMember | null): WaitlistView | null {
-  return ((item as unknown as { waitlist?: WaitlistView } | null)?.waitlist) ?? null;
-}
-
 const NOT_BOOKABLE: Record<NotBookableReason, string> = {
   noPackage: 'No active package of this member includes this class at this location',
   full: 'The class is full',
@@ -107,7 +107,7 @@ const NOT_BOOKABLE: Record<NotBookableReason, string> = {
   sessionCancelled: 'The class has been cancelled',
 };
 
-const NOT_JOINABLE: Record<string, string> = {
+const NOT_JOINABLE: Record<NotJoinableReason, string> = {
   ...NOT_BOOKABLE,
   notFull: 'The class has free spots: book it instead',
   waitlistFull: 'The waitlist is full',
@@ -133,14 +133,8 @@ function brief(session: ClassSession, egymLocationId: string | undefined, now: D
   };
 }
 
-function bookingDetails(session: ClassSession, waitlist: WaitlistView | null) {
-  const kept = session as ClassSession & { waitlistCapacity?: number; waitlistCount?: number };
-  return {
-    capacity: session.capacity,
-    booked: session.bookedCount,
-    waitlistCapacity: waitlist?.capacity ?? kept.waitlistCapacity ?? 0,
-    waitlistBooked: waitlist?.count ?? kept.waitlistCount ?? 0,
-  };
+function bookingDetails(session: ClassSession) {
+  return { capacity: session.capacity, booked: session.bookedCount, waitlistCapacity: session.waitlistCapacity, waitlistBooked: session.waitlistCount };
 }
 
 /** Eligibility as clubcore's rules have it, with the reason when not (the contract's example carries one). */
@@ -149,28 +143,19 @@ async function attendeeDetails(ctx: AppContext, exerciserId: string, item: Class
   const startsAt = new Date(item.session.startsAt);
   const booking = item.bookingId !== null ? await getBooking(ctx.db, item.bookingId) : null;
   const notCancellable = booking ? whyNotCancellable(booking.status, startsAt, now) : 'notBooked';
-  const waitlist = waitlistOf(item);
-  const onWaitlist = waitlist?.position != null;
-  // clubcore's own waitlist rule when it has one (ClassForMember.canJoinWaitlist), else what the numbers say.
-  const joinable = item as unknown as { canJoinWaitlist?: boolean; waitlistReason?: string | null };
-  let waitlistRefusal: string | null = null;
-  if (joinable.canJoinWaitlist !== undefined) waitlistRefusal = joinable.canJoinWaitlist ? null : (NOT_JOINABLE[joinable.waitlistReason ?? ''] ?? String(joinable.waitlistReason));
-  else if (!waitlist || waitlist.capacity === 0) waitlistRefusal = 'This class has no waitlist';
-  else if (onWaitlist) waitlistRefusal = NOT_JOINABLE.alreadyOnWaitlist!;
-  else if (item.reason !== 'full') waitlistRefusal = item.reason === null ? NOT_JOINABLE.notFull! : NOT_BOOKABLE[item.reason];
-  else if (waitlist.count >= waitlist.capacity) waitlistRefusal = NOT_JOINABLE.waitlistFull!;
-  const lackOfProductForWaitlist = (joinable.waitlistReason ?? item.reason) === 'noPackage';
+  const onWaitlist = item.waitlist.position !== null;
+  const waitlistRefusal = item.waitlistReason && (item.waitlistReason === 'waitlistFull' && item.waitlist.capacity === 0 ? 'This class has no waitlist' : NOT_JOINABLE[item.waitlistReason]);
   return {
     exerciserId,
     booked: booking !== null,
     waitlistBooked: onWaitlist,
-    waitlistPosition: waitlist?.position ?? 0,
+    waitlistPosition: item.waitlist.position ?? 0,
     eligibility: {
       addToClassEligibility: item.bookable ? { eligible: true } : { eligible: false, lackOfProduct: item.reason === 'noPackage', reason: NOT_BOOKABLE[item.reason!] },
       removeFromClassEligibility:
         notCancellable === null ? { eligible: true }
         : { eligible: false, reason: notCancellable === 'started' ? NOT_BOOKABLE.started : booking ? `The booking is ${booking.status}` : 'Not booked' },
-      addToWaitlistEligibility: waitlistRefusal === null ? { eligible: true } : { eligible: false, lackOfProduct: lackOfProductForWaitlist, reason: waitlistRefusal },
+      addToWaitlistEligibility: item.canJoinWaitlist ? { eligible: true } : { eligible: false, lackOfProduct: item.waitlistReason === 'noPackage', reason: waitlistRefusal },
       removeFromWaitlistEligibility: onWaitlist ? { eligible: true } : { eligible: false, reason: 'Not on the waitlist' },
     },
   };
@@ -181,10 +166,9 @@ async function classView(ctx: AppContext, caller: GroupxCaller, session: ClassSe
   const egymIds = await egymIdsOf(ctx, caller.integration);
   const item = exerciser ? await classForMember(ctx, exerciser.clientId, session) : null;
   const fresh = item?.session ?? session;
-  const waitlist = waitlistOf(item);
   return {
-    brief: brief(fresh, egymIds.get(fresh.locationId), ctx.now(), item ? waitlist?.position != null : undefined),
-    bookingDetails: bookingDetails(fresh, waitlist),
+    brief: brief(fresh, egymIds.get(fresh.locationId), ctx.now(), item ? item.waitlist.position !== null : undefined),
+    bookingDetails: bookingDetails(fresh),
     details: {},
     ...(item && exerciser ? { attendeeBookingDetails: await attendeeDetails(ctx, exerciser.id, item) } : {}),
   };
@@ -199,7 +183,7 @@ export async function searchClasses(ctx: AppContext, caller: GroupxCaller, egymL
   }
   const sessions = await listSessionsAt(ctx.db, location.id, from, to, 5_000);
   const now = ctx.now();
-  return sessions.map((s) => ({ brief: brief(s, egymLocationId, now), bookingDetails: bookingDetails(s, null), details: {} }));
+  return sessions.map((s) => ({ brief: brief(s, egymLocationId, now), bookingDetails: bookingDetails(s), details: {} }));
 }
 
 /** GET /classes/{classId}?exerciserId. */
@@ -268,30 +252,55 @@ export async function removeAttendee(ctx: AppContext, caller: GroupxCaller, clas
   return classView(ctx, caller, (await getSession(ctx.db, session.id))!, { id: exerciserId, clientId });
 }
 
-/** POST /classes/{classId}/waitlist/attendees/{exerciserId}. */
+/** POST /classes/{classId}/waitlist/attendees/{exerciserId}: clubcore's joinWaitlist, source egym. */
 export async function addToWaitlist(ctx: AppContext, caller: GroupxCaller, classId: string, exerciserId: string) {
   const session = await sessionOr404(ctx, classId);
-  await exerciserOr404(ctx, caller, exerciserId);
-  throw refusal('addToWaitlistFailed', AppError.rule('waitlistUnavailable', 'clubcore keeps no waitlists yet'), session, exerciserId);
+  const clientId = await exerciserOr404(ctx, caller, exerciserId);
+  try {
+    await joinWaitlist(ctx, clientId, session.id, 'egym');
+  } catch (err) {
+    throw refusal('addToWaitlistFailed', err, session, exerciserId);
+  }
+  return classView(ctx, caller, (await getSession(ctx.db, session.id))!, { id: exerciserId, clientId });
 }
 
-/** DELETE /classes/{classId}/waitlist/attendees/{exerciserId}. */
+/** DELETE /classes/{classId}/waitlist/attendees/{exerciserId}: clubcore's leaveWaitlistOfSession. */
 export async function removeFromWaitlist(ctx: AppContext, caller: GroupxCaller, classId: string, exerciserId: string) {
   const session = await sessionOr404(ctx, classId);
-  await exerciserOr404(ctx, caller, exerciserId);
-  throw refusal('removeFromWaitlistFailed', AppError.rule('notOnWaitlist', 'clubcore keeps no waitlists yet: nobody is on one'), session, exerciserId);
+  const clientId = await exerciserOr404(ctx, caller, exerciserId);
+  try {
+    await leaveWaitlistOfSession(ctx, clientId, session.id);
+  } catch (err) {
+    throw refusal('removeFromWaitlistFailed', err, session, exerciserId);
+  }
+  return classView(ctx, caller, (await getSession(ctx.db, session.id))!, { id: exerciserId, clientId });
 }
 
-/** GET /exercisers/{exerciserId}/schedule: the classes the exerciser holds a booking of (or waits for) starting in the range. */
+/** The sessions starting in [from, to) the client waits for: those with anyone waiting, then the client's places among them. */
+async function waitedForIn(ctx: AppContext, clientId: number, from: Date, to: Date): Promise<number[]> {
+  const withWaiting: number[] = [];
+  for (let afterId = 0; ; ) {
+    const page = await listSessionsPage(ctx.db, { from, to }, afterId, 500);
+    withWaiting.push(...page.slice(0, 500).filter((s) => s.waitlistCount > 0).map((s) => s.id));
+    if (page.length <= 500) break;
+    afterId = page[499]!.id;
+  }
+  return withWaiting.length ? [...(await waitingPlacesOf(ctx.db, clientId, withWaiting)).keys()] : [];
+}
+
+/** GET /exercisers/{exerciserId}/schedule: the classes starting in the range that the exerciser has booked or waits for, in start order. */
 export async function exerciserSchedule(ctx: AppContext, caller: GroupxCaller, exerciserId: string, from: Date, to: Date) {
   const clientId = await exerciserOr404(ctx, caller, exerciserId);
-  const held = (await bookingsOfClient(ctx, clientId, 1_000)).filter(
-    (b) => (b.status === 'booked' || b.status === 'attended') && b.session.startsAt.getTime() >= from.getTime() && b.session.startsAt.getTime() < to.getTime(),
-  );
-  const views = [];
-  for (const b of held.reverse()) {
-    const session = await getSession(ctx.db, b.sessionId);
-    if (session) views.push(await classView(ctx, caller, session, { id: exerciserId, clientId }));
+  const booked = (await bookingsOfClient(ctx, clientId, 1_000))
+    .filter((b) => (b.status === 'booked' || b.status === 'attended') && b.session.startsAt.getTime() >= from.getTime() && b.session.startsAt.getTime() < to.getTime())
+    .map((b) => b.sessionId);
+  const sessions: ClassSession[] = [];
+  for (const id of new Set([...booked, ...(await waitedForIn(ctx, clientId, from, to))])) {
+    const session = await getSession(ctx.db, id);
+    if (session) sessions.push(session);
   }
+  sessions.sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.id - b.id);
+  const views = [];
+  for (const session of sessions) views.push(await classView(ctx, caller, session, { id: exerciserId, clientId }));
   return views;
 }
