@@ -85,7 +85,10 @@ export async function joinWaitlist(ctx: AppContext, clientId: number, sessionId:
       const [booking, entry] = await Promise.all([findBooking(trx, sessionId, clientId), findWaitlistRow(trx, sessionId, clientId)]);
       const reason = whyNotJoinable(locked, grants, booking?.status, entry?.status === 'waiting', now, cutoff);
       if (reason) throw refuse(reason, locked);
-      if (!(await takeWaitlistPlace(trx, sessionId))) throw refuse('waitlistFull', locked);
+      if (!(await takeWaitlistPlace(trx, sessionId))) {
+        const fresh = (await lockSession(trx, sessionId))!;
+        throw refuse(fresh.seatsLeft > 0 ? 'notFull' : 'waitlistFull', fresh);
+      }
       if (entry) {
         await requeueWaitlistRow(trx, entry.id, source, now);
         return entry.id;

@@ -223,10 +223,15 @@ export async function lockSession(db: Db, id: number): Promise<LockedSession | n
   };
 }
 
-/** One more waiting entry, if the waitlist has room (conditional, like takeSeat). */
+/**
+ * One more waiting entry, if the class is full and the waitlist has room: conditional on the
+ * latest committed row, like takeSeat, so nobody is put on a waitlist beside a free seat even by
+ * a caller that did not lock the row first.
+ */
 export async function takeWaitlistPlace(db: Db, sessionId: number): Promise<boolean> {
   const changed = await db('class_sessions')
     .where({ id: sessionId })
+    .andWhere('booked_count', '>=', db.ref('capacity'))
     .andWhere('waitlist_count', '<', db.ref('waitlist_capacity'))
     .increment('waitlist_count', 1);
   return Number(changed) === 1;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { cancelBookingOfSession, joinWaitlist, leaveWaitlistOfSession } from '../../src/bookings/service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 const HOUR = 3600_000;
@@ -267,5 +268,39 @@ describe('waitlists', () => {
     expect(waitlistBookings).toBe(state.promoted);
     const events = Number((await app.ctx.db('outbox_events as e').join('bookings as b', 'b.id', 'e.subject_id').where({ 'e.topic': 'booking', 'e.kind': 'promoted', 'b.session_id': s.id }).count({ n: '*' }).first())!.n);
     expect(events).toBe(state.promoted);
+  });
+
+  it('never leaves a member waiting beside a free seat when joins race a cancellation (rounds)', async () => {
+    for (let round = 0; round < 6; round++) {
+      const s = await session({ capacity: 1, waitlistCapacity: 10 });
+      const [holder, ...crowd] = await members(5);
+      const booking = await book(s, holder);
+      const results = await Promise.all([...crowd.map((m) => join(s, m)), del(`/api/v1/me/bookings/${booking.id}`, holder.token)]);
+      // a join before the cancellation waits and the first such joiner gets the seat; one after it sees the seat (notFull)
+      expect(results.slice(0, -1).every((r) => r.status === 201 || r.body.code === 'notFull')).toBe(true);
+      const state = await ledger(s);
+      if (state.booked === 0) expect(state.waiting).toBe(0);
+      expect(state.promoted).toBe(state.booked);
+      expect(state.promoted + state.waiting).toBe(results.filter((r) => r.status === 201).length);
+    }
+  });
+
+  it('serves other channels by session: join with a source, leave and cancel by session, with codes', async () => {
+    const s = await session();
+    const [a, b] = await members(2);
+    const refusal = (p: Promise<unknown>) => p.then(() => null, (err: { status: number; extra: { code?: string } }) => [err.status, err.extra.code]);
+    expect(await refusal(cancelBookingOfSession(app.ctx, a.id, s.id))).toEqual([422, 'notBooked']);
+    expect(await refusal(cancelBookingOfSession(app.ctx, a.id, 987654))).toEqual([404, undefined]);
+    expect(await refusal(joinWaitlist(app.ctx, b.id, 987654, 'egym'))).toEqual([404, undefined]);
+    await book(s, a);
+    const entry = await joinWaitlist(app.ctx, b.id, s.id, 'egym');
+    expect(entry).toMatchObject({ sessionId: s.id, clientId: b.id, position: 1, status: 'waiting', source: 'egym', bookingId: null });
+    expect(await leaveWaitlistOfSession(app.ctx, b.id, s.id)).toMatchObject({ id: entry.id, status: 'left', position: null });
+    expect(await refusal(leaveWaitlistOfSession(app.ctx, b.id, s.id))).toEqual([422, 'notOnWaitlist']);
+    expect(await refusal(leaveWaitlistOfSession(app.ctx, b.id, 987654))).toEqual([404, undefined]);
+    await joinWaitlist(app.ctx, b.id, s.id, 'egym');
+    expect(await cancelBookingOfSession(app.ctx, a.id, s.id)).toMatchObject({ status: 'cancelled' });
+    expect(await bookingOf(s, b)).toMatchObject({ status: 'booked', source: 'waitlist' });
+    expect(await ledger(s)).toMatchObject({ booked: 1, waiting: 0, promoted: 1 });
   });
 });
