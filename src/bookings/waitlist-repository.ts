@@ -110,3 +110,8 @@ export async function endWaitingOf(db: Db, sessionId: number, clientId: number, 
   const changed = await db('waitlist_entries').where({ session_id: sessionId, client_id: clientId, status: 'waiting' }).update({ status: to, updated_at: now });
   return Number(changed) === 1;
 }
+
+/** Every waiting entry of the session -> expired (the session was cancelled); how many. */
+export async function expireWaitingOfSession(db: Db, sessionId: number, now: Date): Promise<number> {
+  return Number(await db('waitlist_entries').where({ session_id: sessionId, status: 'waiting' }).update({ status: 'expired', updated_at: now }));
+}

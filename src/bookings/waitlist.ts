@@ -1,4 +1,4 @@
-import { getSession, lockSession, releaseWaitlistPlace, takeSeat, takeWaitlistPlace, type LockedSession } from '../classes/repository.js';
+import { clearWaitlistCount, getSession, lockSession, releaseWaitlistPlace, takeSeat, takeWaitlistPlace, type LockedSession } from '../classes/repository.js';
 import { forgetSchedules } from '../classes/schedule.js';
 import type { AppContext } from '../context.js';
 import type { Db } from '../db/knex.js';
@@ -11,6 +11,7 @@ import { REASON_TEXT, waitlistClosed, whyNotBookable, whyNotJoinable } from './r
 import {
   endWaiting,
   endWaitingOf,
+  expireWaitingOfSession,
   findWaitlistRow,
   firstWaiting,
   getWaitlistRow,
@@ -30,7 +31,9 @@ import {
  * still book: a booking with source 'waitlist', the entry marked promoted, and an outbox event
  * (topic 'booking', kind 'promoted', subject the booking) in that same transaction. Members who
  * can no longer book (package ended, booked meanwhile, ...) are passed over and their entries
- * expired. Past the cut-off nobody is promoted; waiting entries stay as they are.
+ * expired, and so are all waiting entries of a session that is cancelled. Past the cut-off nobody
+ * is promoted; waiting entries stay as they are (the list says waitlistClosed) and a seat freed
+ * then is open to anyone who books it (booking it directly ends one's own waiting entry).
  *
  * Concurrency: joining, leaving, booking, cancelling and promoting each change the session row
  * (booked_count / waitlist_count) and promotion reads it locked (lockSession), so on MySQL they
@@ -182,6 +185,13 @@ export async function promoteFromWaitlist(trx: Db, sessionId: number, now: Date,
     session = await lockSession(trx, sessionId);
   }
   return promoted;
+}
+
+/** A cancelled session's waiting entries expire (in the transaction that cancels it). */
+export async function expireWaitlist(trx: Db, sessionId: number, now: Date): Promise<void> {
+  await lockSession(trx, sessionId);
+  await expireWaitingOfSession(trx, sessionId, now);
+  await clearWaitlistCount(trx, sessionId);
 }
 
 /** A client who books a seat directly stops waiting for it (same transaction as the booking). */

@@ -241,6 +241,10 @@ export async function releaseWaitlistPlace(db: Db, sessionId: number): Promise<v
   await db('class_sessions').where({ id: sessionId }).andWhere('waitlist_count', '>', 0).decrement('waitlist_count', 1);
 }
 
+export async function clearWaitlistCount(db: Db, sessionId: number): Promise<void> {
+  await db('class_sessions').where({ id: sessionId }).update({ waitlist_count: 0 });
+}
+
 export async function findActivityByName(db: Db, name: string): Promise<Activity | null> {
   const row = await db('activities').where({ name }).orderBy('id').first();
   return row ? toActivity(row) : null;

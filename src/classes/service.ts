@@ -1,5 +1,5 @@
 import { countBookingsOfSession } from '../bookings/repository.js';
-import { promoteFromWaitlist, waitlistOfSession } from '../bookings/waitlist.js';
+import { expireWaitlist, promoteFromWaitlist, waitlistOfSession } from '../bookings/waitlist.js';
 import { inTransaction } from '../db/transaction.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
@@ -105,8 +105,9 @@ export async function updateSession(ctx: AppContext, id: number, patch: Partial<
   const now = ctx.now();
   await inTransaction(ctx.db, async (trx) => {
     await updateSessionRow(trx, id, patch, now);
-    // More seats (or a later start, or a session back from cancelled) may go to waiting members.
-    await promoteFromWaitlist(trx, id, now, ctx.config.WAITLIST_PROMOTION_CUTOFF_MINUTES);
+    // A cancelled class has nothing to wait for; more seats (or a later start) may go to waiting members.
+    if (patch.status === 'cancelled') await expireWaitlist(trx, id, now);
+    else await promoteFromWaitlist(trx, id, now, ctx.config.WAITLIST_PROMOTION_CUTOFF_MINUTES);
   });
   forgetSchedules(ctx);
   return (await getSession(ctx.db, id))!;

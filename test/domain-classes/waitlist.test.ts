@@ -138,8 +138,12 @@ describe('waitlists', () => {
     expect((await join(started, m)).body.code).toBe('started');
     const cancelled = await session();
     await book(cancelled, holder);
+    const early = await member();
+    await join(cancelled, early);
     await patch(`/api/v1/admin/sessions/${cancelled.id}`, { status: 'cancelled' });
     expect((await join(cancelled, m)).body.code).toBe('sessionCancelled');
+    expect((await entryOf(cancelled, early)).status).toBe('expired'); // a cancelled class has nothing to wait for
+    expect(await ledger(cancelled)).toMatchObject({ waiting: 0 });
 
     expect((await post('/api/v1/me/waitlist', { sessionId: 987654 }, m.token)).status).toBe(404);
     const bad = await post('/api/v1/me/waitlist', { sessionId: 'x', extra: 1 }, m.token);
