@@ -61,6 +61,8 @@ export interface PublicApiDefinition {
   /** Where it is mounted, e.g. "/egym/groupx"; unique among types. */
   basePath: string;
   router(ctx: AppContext): Router;
+  /** Whether an integration with this config serves it (its URL is shown on the integration then); default: always. */
+  servedBy?(config: unknown): boolean;
 }
 
 export interface LocationLinkDefinition {

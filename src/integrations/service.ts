@@ -59,13 +59,19 @@ export function webhookUrlOf(ctx: AppContext, integration: Integration, publicBa
   return `${publicBaseUrl.replace(/\/+$/, '')}/api/v1/webhooks/${definitionOf(integration.type).webhook!.path}/${integration.id}`;
 }
 
-/** What staff see: secrets are write-only ("set"); a webhook URL that carries its token is shown, to be pasted into the remote system. */
+/**
+ * What staff see: secrets are write-only ("set"); a webhook URL that carries its token is shown, to be
+ * pasted into the remote system, and so is the URL of the public API the integration serves.
+ */
 export function toApi(ctx: AppContext, integration: Integration) {
   const { secrets, ...rest } = integration;
   const webhookToken = (secrets as { webhookToken?: string } | null)?.webhookToken;
-  const webhook = definitionOf(integration.type).webhook;
+  const { webhook, publicApi } = definitionOf(integration.type);
   return {
     ...rest,
+    ...(publicApi && (publicApi.servedBy?.(integration.config) ?? true)
+      ? { publicApiUrl: `${(ctx.config.PUBLIC_BASE_URL ?? '').replace(/\/+$/, '')}${publicApi.basePath}` }
+      : {}),
     secrets: secrets === null ? 'unreadable' : Object.fromEntries(Object.keys(secrets).filter((k) => k !== 'webhookToken').map((k) => [k, 'set'])),
     ...(webhook && (webhook.authentication === 'handler' || webhookToken)
       ? { webhookUrl: `${webhookUrlOf(ctx, integration)}${webhook.authentication === 'urlToken' ? `?token=${webhookToken}` : ''}` }

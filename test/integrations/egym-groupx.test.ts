@@ -175,6 +175,7 @@ describe('EGYM canonical GroupX classes API', () => {
     expect(JSON.stringify(res.body)).not.toContain(CLIENT_SECRET);
     const shown = await app.http.get(`/api/v1/admin/integrations/${integrationId}`).set(auth);
     expect(JSON.stringify(shown.body)).not.toContain(CLIENT_SECRET);
+    expect(shown.body.publicApiUrl).toBe('https://club.example/egym/groupx');
     expect((await app.http.post(`/api/v1/admin/integrations/${integrationId}/test`).set(auth)).body).toMatchObject({ ok: true, detail: expect.stringMatching(/GroupX/) });
   });
 
@@ -396,6 +397,18 @@ describe('EGYM canonical GroupX classes API', () => {
       expect(row.booked_count).toBe(1);
       expect(await app.ctx.db('bookings').where({ session_id: id, status: 'booked' }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
     }
+  });
+
+  it('stops answering EGYM when the club switches the API off', async () => {
+    const query = { locationId: EGYM_LOCATION, startDateTime: at(0), endDateTime: at(HOUR) };
+    const patch = (config: object) => app.http.patch(`/api/v1/admin/integrations/${integrationId}`).set(auth).send({ config });
+    const off = await patch({ groupx: null });
+    expect(off.status).toBe(200);
+    expect(off.body.publicApiUrl).toBeUndefined();
+    expect(await refused('GET', '/classes', 401, { query })).toMatchObject({ accessLevel: 'client' });
+    expect((await app.http.get(`/api/v1/admin/integrations/${integrationId}/groupx-meta`).set(auth)).body).toMatchObject({ code: 'groupxNotConfigured' });
+    expect((await patch({ groupx: { clientId: CLIENT_ID } })).body.publicApiUrl).toBe('https://club.example/egym/groupx');
+    await ok('GET', '/classes', { query });
   });
 
   it('has produced every 4xx the contract lists for its operations', () => {

@@ -31,7 +31,7 @@ export const egymBma: IntegrationTypeDefinition = {
     return { ok: true, detail: `Tokens are verified with ${v.kind}${groupx ? `; the GroupX classes API is served at ${GROUPX_BASE_PATH} for client id ${groupx.clientId}` : ''}` };
   },
   // EGYM's canonical GroupX classes API: EGYM's platform shows and books this club's classes (EGYM.md section 2).
-  publicApi: { basePath: GROUPX_BASE_PATH, router: groupxRouter },
+  publicApi: { basePath: GROUPX_BASE_PATH, router: groupxRouter, servedBy: (config) => Boolean((config as EgymBmaConfig).groupx) },
   adminActions: [
     { method: 'get', name: 'groupx-meta', handle: async (ctx, integration) => ({ status: 200, body: await groupxMeta(ctx, integration) }) },
   ],

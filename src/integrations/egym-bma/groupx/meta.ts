@@ -23,7 +23,6 @@ export function groupxMeta(ctx: AppContext, integration: Integration) {
       metaOptions: {
         bookingEnabled: true,
         spotBookingEnabled: false,
-        waitlistEnabled: true,
         includeClientData: true,
         includeChainData: false,
         includeLocationData: groupx.locationHeader,
