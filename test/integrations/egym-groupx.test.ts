@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { loadContract } from '../support/openapi.js';
 
@@ -409,6 +410,28 @@ describe('EGYM canonical GroupX classes API', () => {
     expect((await app.http.get(`/api/v1/admin/integrations/${integrationId}/groupx-meta`).set(auth)).body).toMatchObject({ code: 'groupxNotConfigured' });
     expect((await patch({ groupx: { clientId: CLIENT_ID } })).body.publicApiUrl).toBe('https://club.example/egym/groupx');
     await ok('GET', '/classes', { query });
+  });
+
+  it('answers any path and query in the contract\'s shape, never a 5xx', async () => {
+    const id = await session();
+    await member({ bma: 'bma-fuzz' });
+    const segment = fc.oneof(fc.constantFrom(String(id), 'bma-fuzz', '0', '-1', '%E0%A4%A', '%00', '..', 'gymnation-', '9'.repeat(30)), fc.string({ maxLength: 40 }).map(encodeURIComponent));
+    const value = fc.oneof(fc.constantFrom(at(0), at(HOUR), '2030-13-01T00:00:00Z', '', EGYM_LOCATION), fc.string({ maxLength: 30 }));
+    const query = fc.dictionary(fc.constantFrom('locationId', 'startDateTime', 'endDateTime', 'exerciserId', 'spot', 'other'), value, { maxKeys: 4 });
+    const operation = fc.constantFrom(
+      ['GET', '/classes'], ['GET', '/classes/{c}'], ['POST', '/classes/{c}/attendees/{e}'], ['PUT', '/classes/{c}/attendees/{e}'], ['DELETE', '/classes/{c}/attendees/{e}'],
+      ['POST', '/classes/{c}/waitlist/attendees/{e}'], ['DELETE', '/classes/{c}/waitlist/attendees/{e}'], ['GET', '/exercisers/{e}/schedule'],
+    );
+    await fc.assert(
+      fc.asyncProperty(operation, segment, segment, query, async ([method, template], c, e, q) => {
+        const path = template!.replace('{c}', c).replace('{e}', e);
+        const res = await fetch(`${app.url}${BASE}${path}?${new URLSearchParams(q)}`, { method, headers: creds });
+        const body = (await res.json()) as Record<string, unknown>;
+        expect(res.status).toBeLessThan(500);
+        if (res.status >= 400) expect(body).toMatchObject({ message: expect.any(String), cause: expect.any(String) });
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('has produced every 4xx the contract lists for its operations', () => {
