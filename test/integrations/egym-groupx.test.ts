@@ -177,6 +177,8 @@ describe('EGYM canonical GroupX classes API', () => {
     const shown = await app.http.get(`/api/v1/admin/integrations/${integrationId}`).set(auth);
     expect(JSON.stringify(shown.body)).not.toContain(CLIENT_SECRET);
     expect(shown.body.publicApiUrl).toBe('https://club.example/egym/groupx');
+    // Stored encrypted: the row never holds the secret in clear.
+    expect(JSON.stringify(await app.ctx.db('integrations').where({ id: integrationId }).first())).not.toContain(CLIENT_SECRET);
     expect((await app.http.post(`/api/v1/admin/integrations/${integrationId}/test`).set(auth)).body).toMatchObject({ ok: true, detail: expect.stringMatching(/GroupX/) });
   });
 
@@ -408,8 +410,13 @@ describe('EGYM canonical GroupX classes API', () => {
     expect(off.body.publicApiUrl).toBeUndefined();
     expect(await refused('GET', '/classes', 401, { query })).toMatchObject({ accessLevel: 'client' });
     expect((await app.http.get(`/api/v1/admin/integrations/${integrationId}/groupx-meta`).set(auth)).body).toMatchObject({ code: 'groupxNotConfigured' });
-    expect((await patch({ groupx: { clientId: CLIENT_ID } })).body.publicApiUrl).toBe('https://club.example/egym/groupx');
+    // Without the location header option, EGYM sends client credentials only.
+    expect((await patch({ groupx: { clientId: CLIENT_ID, locationHeader: false } })).body.publicApiUrl).toBe('https://club.example/egym/groupx');
+    await ok('GET', '/classes', { query, headers: { 'X-Client-ID': CLIENT_ID, 'X-Client-Secret': CLIENT_SECRET } });
+    expect((await app.http.get(`/api/v1/admin/integrations/${integrationId}/groupx-meta`).set(auth)).body.metaOptions.includeLocationData).toBe(false);
+    await patch({ groupx: { clientId: CLIENT_ID } });
     await ok('GET', '/classes', { query });
+    expect(await refused('GET', '/classes', 400, { query, headers: { 'X-Client-ID': CLIENT_ID, 'X-Client-Secret': CLIENT_SECRET } })).toMatchObject({ errors: { 'X-Location-ID': 'missing' } });
   });
 
   it('answers any path and query in the contract\'s shape, never a 5xx', async () => {
