@@ -351,6 +351,8 @@ const ROUTES: RouteSpec[] = [
   },
   { method: 'POST', path: '/api/v1/me/bookings', auth: 'member', runs: 20, fields: (_h, w) => ({ sessionId: fc.constant(w.sessionId) }) },
   { method: 'DELETE', path: '/api/v1/me/bookings/:id', auth: 'member', runs: 15, valid: each(victims.booking) },
+  { method: 'POST', path: '/api/v1/me/waitlist', auth: 'member', runs: 15, fields: (_h, w) => ({ sessionId: fc.constant(w.sessionId) }) },
+  { method: 'DELETE', path: '/api/v1/me/waitlist/:id', auth: 'member', runs: 10, valid: each(victims.waitlistEntry) },
   {
     // Every integration type's inbound route; Perfect Gym's authenticates with a token in the URL.
     method: 'POST', path: '/api/v1/webhooks/:path/:integrationId', auth: 'none', runs: 25,

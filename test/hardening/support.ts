@@ -233,6 +233,14 @@ export const victims = {
     const sessionId = await victims.session(h, w);
     return (await h.ok('POST', '/api/v1/me/bookings', { sessionId }, w.memberToken)).id as number;
   },
+  /** The world's member waiting for a full class of its own (another member holds its one seat). */
+  async waitlistEntry(h: Hardening, w: World) {
+    const sessionId = (await h.ok('POST', '/api/v1/admin/sessions', { activityId: w.activityId, locationId: w.locationId, startsAt: futureIso(72), endsAt: futureIso(73), capacity: 1, waitlistCapacity: 5 }, w.admin)).id as number;
+    const holder = (await h.ok('POST', '/api/v1/admin/clients', { firstName: 'Seat', lastName: 'Holder', homeLocationId: w.locationId }, w.admin)).id as number;
+    await h.ok('POST', `/api/v1/admin/clients/${holder}/packages`, { packageId: w.packageId, startsAt: null, endsAt: null }, w.admin);
+    await h.ok('POST', '/api/v1/me/bookings', { sessionId }, await h.app.clientToken(holder));
+    return (await h.ok('POST', '/api/v1/me/waitlist', { sessionId }, w.memberToken)).id as number;
+  },
   /** A client with one card identity: [clientId, identityId]. */
   async identity(h: Hardening, w: World): Promise<[number, number]> {
     const clientId = (await h.ok('POST', '/api/v1/admin/clients', { firstName: 'Id', lastName: 'Holder' }, w.admin)).id as number;
