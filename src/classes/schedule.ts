@@ -10,7 +10,8 @@ import { listSessionsAt, type ClassSession } from './repository.js';
  */
 const SCHEDULE_TTL_MS = 1_000;
 const LISTS_KEPT_PER_LOCATION = 50;
-const SESSIONS_PER_LIST = 500;
+// A large club runs 100 classes a day: a week's list must fit.
+const SESSIONS_PER_LIST = 5_000;
 
 interface KeptList {
   until: number;

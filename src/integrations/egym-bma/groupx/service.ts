@@ -13,7 +13,8 @@ import { getBooking } from '../../../bookings/repository.js';
 import { waitingPlacesOf } from '../../../bookings/waitlist-repository.js';
 import { bookingsOfClient } from '../../../bookings/service.js';
 import { getClient } from '../../../clients/repository.js';
-import { getSession, listSessionsAt, listSessionsPage, type ClassSession } from '../../../classes/repository.js';
+import { getSession, listSessionsPage, type ClassSession } from '../../../classes/repository.js';
+import { scheduleAt } from '../../../classes/schedule.js';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import type { Location } from '../../../locations/repository.js';
@@ -181,7 +182,8 @@ export async function searchClasses(ctx: AppContext, caller: GroupxCaller, egymL
   if (caller.location && caller.location.id !== location.id) {
     throw GroupxError.unauthorized(`X-Location-ID names another location than locationId '${egymLocationId}': send the same EGYM location id in both`, 'location');
   }
-  const sessions = await listSessionsAt(ctx.db, location.id, from, to, 5_000);
+  // The location's shared schedule, as the club app's class list reads it (one read per TTL for every caller).
+  const sessions = await scheduleAt(ctx, location.id, from, to);
   const now = ctx.now();
   return sessions.map((s) => ({ brief: brief(s, egymLocationId, now), bookingDetails: bookingDetails(s), details: {} }));
 }
