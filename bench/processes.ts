@@ -18,17 +18,30 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts `node [nodeArgs] dist/src/cli.js ...args` and waits until a stdout line matches `ready`. */
-export async function startCli(args: string[], env: Record<string, string>, ready: RegExp, nodeArgs: string[] = [], timeoutMs = 300_000): Promise<Child> {
+/**
+ * Spawns `node [nodeArgs] dist/src/cli.js ...args` and answers at once: the child (to stop at any
+ * time, ready or not) and `ready`, settled when a stdout or stderr line matches `ready`. A child
+ * that exits first or is not ready within `timeoutMs` is stopped, and `ready` rejects.
+ */
+export function spawnCli(args: string[], env: Record<string, string>, ready: RegExp, nodeArgs: string[] = [], timeoutMs = 300_000): { child: Child; ready: Promise<void> } {
   const child = spawn(process.execPath, [...nodeArgs, 'dist/src/cli.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start in time`)), timeoutMs);
+  const handle: Child = { process: child, lines, stop: () => stopChild(child) };
+  const started = new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void stopChild(child).then(() => reject(err));
+    };
+    const timer = setTimeout(() => fail(new Error(`${args.join(' ')} did not start in ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
     // The banner is on stderr, the log on stdout: either may carry the ready line.
     const read = (d: Buffer) => {
       for (const line of d.toString().split('\n')) {
         lines.push(line);
-        if (ready.test(line)) {
+        if (!settled && ready.test(line)) {
+          settled = true;
           clearTimeout(timer);
           resolve();
         }
@@ -36,19 +49,22 @@ export async function startCli(args: string[], env: Record<string, string>, read
     };
     child.stdout!.on('data', read);
     child.stderr!.on('data', read);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${lines.slice(-20).join('\n')}`)));
+    child.once('exit', (code) => fail(new Error(`${args.join(' ')} exited with ${code}: ${lines.slice(-20).join('\n')}`)));
   });
-  return {
-    process: child,
-    lines,
-    stop: () => stopChild(child),
-  };
+  return { child: handle, ready: started };
 }
 
-/** Ends a child process (waking it first, in case a scenario paused it) and waits for its exit. */
+/** Starts `node [nodeArgs] dist/src/cli.js ...args` and waits until a stdout line matches `ready`. */
+export async function startCli(args: string[], env: Record<string, string>, ready: RegExp, nodeArgs: string[] = [], timeoutMs = 300_000): Promise<Child> {
+  const { child, ready: started } = spawnCli(args, env, ready, nodeArgs, timeoutMs);
+  await started;
+  return child;
+}
+
+/** Ends a child process (waking it first, in case a scenario paused it) and waits for its exit; at once when it has exited (also by a signal). */
 export function stopChild(child: ChildProcess): Promise<void> {
   return new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
     child.kill('SIGCONT');
     child.kill('SIGTERM');

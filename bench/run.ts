@@ -10,10 +10,13 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { createDb } from '../src/db/knex.js';
-import { freePort, peakRssMb, startCli, type Child } from './processes.js';
+import { freePort, peakRssMb, spawnCli, startCli, type Child } from './processes.js';
 import { hashPassword, verifyPassword } from '../src/auth/passwords.js';
 import { capture, shareOf, startCeiling } from './ceiling.js';
-import { call, fetchIdempotent, firstAndLastPage, inParallel, load, measureFloor, medianMs, retried, sandboxRequests, timedRun, type Api, type Sandbox } from './scenarios.js';
+import {
+  call, fetchIdempotent, firstAndLastPage, inParallel, load, measureFloor, medianMs, mmsAccounts, mmsRequests, percentile, requestRate, retried, sandboxRequests, timedRun,
+  waitForRun, waitUntil, type Api, type Sandbox,
+} from './scenarios.js';
 
 /** '100000,1000000' -> [100000, 1000000]; a single number is a list of one. */
 function numbers(v: string): number[] {
@@ -22,7 +25,7 @@ function numbers(v: string): number[] {
   return list;
 }
 
-const SECTIONS = ['initial', 'ongoing', 'access', 'latency', 'api'] as const;
+const SECTIONS = ['initial', 'ongoing', 'access', 'latency', 'egym', 'api'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const opts = new Command()
@@ -33,12 +36,14 @@ const opts = new Command()
   .option('--delta-members <list>', 'members changed for the delta, one per --members size (default 10% of the members)', (v) => numbers(v))
   .option('--delta-contracts <list>', 'contracts created for the delta, one per --members size (default 5% of the members)', (v) => numbers(v))
   .option('--no-polling', 'skip the polling-only latency (up to two minutes)')
+  .option('--egym-clients <n>', 'clients created at the EGYM push location (3 requests each: about n/2 s at 6 requests/s)', (v) => numbers(v)[0]!, 120)
+  .option('--egym-accounts <n>', 'accounts in the EGYM sandbox for the pull', (v) => numbers(v)[0]!, 50_000)
   .option('--until <section>', `stop after this section: ${SECTIONS.join(', ')}`, 'api')
   .option('--profile <dir>', 'write a CPU profile of each clubcore process to this folder (open it in Chrome DevTools)')
   .option('--keep', 'keep the databases (to look into them or serve them again) instead of dropping them')
   .option('--out <file>', 'results file', 'bench/RESULTS.md')
   .parse()
-  .opts<{ members: number[]; dialects: string; mysql: string; seconds: number; deltaMembers?: number[]; deltaContracts?: number[]; polling: boolean; until: Section; profile?: string; keep?: boolean; out: string }>();
+  .opts<{ members: number[]; dialects: string; mysql: string; seconds: number; deltaMembers?: number[]; deltaContracts?: number[]; polling: boolean; egymClients: number; egymAccounts: number; until: Section; profile?: string; keep?: boolean; out: string }>();
 for (const [name, list] of [['--delta-members', opts.deltaMembers], ['--delta-contracts', opts.deltaContracts]] as const) {
   if (list && list.length !== 1 && list.length !== opts.members.length) throw new Error(`${name} takes one number, or one per --members size (${opts.members.length})`);
 }
@@ -201,9 +206,22 @@ async function benchDialect(dialect: string, scale: Size): Promise<{ rows: Row[]
       await call(api, 'PATCH', `/api/v1/admin/integrations/${integration.id}`, { config: { syncMembers: { enabled: false } } });
     }
 
+    if (stopsBefore('egym')) return { rows, usPerMember };
+
+    // 6. EGYM MMS (push and pull), against EGYM's limit per key: it does not scale with the members,
+    // so it runs at the smallest size only. A failure is a row; the sections after it still run.
+    if (scale.members === Math.min(...sizes.map((z) => z.members))) {
+      const before = rows.length;
+      try {
+        await benchEgym(api, rows, children);
+      } catch (err) {
+        rows.push(['EGYM: section stopped by an error', 'error', `after ${rows.length - before} rows: ${String((err as Error).message).replace(/\s+/g, ' ').replace(/\|/g, '/').slice(0, 400)}`]);
+      }
+    }
+
     if (stopsBefore('api')) return { rows, usPerMember };
 
-    // 6. API under load, from a separate process. The member's club has a realistic week of classes
+    // 7. API under load, from a separate process. The member's club has a realistic week of classes
     // (8 a day), and the member holds a few bookings.
     const demoLogins = [...sbChild.lines.join('\n').matchAll(/member (\d+): (\S+) \/ (\S+)/g)].map((m) => ({ memberId: Number(m[1]), login: m[2]!, password: m[3]! }));
     const pgMember = demoLogins[0]!;
@@ -285,6 +303,158 @@ async function benchDialect(dialect: string, scale: Size): Promise<{ rows: Row[]
     for (const child of children.reverse()) await child.stop();
     if (opts.keep) console.log(`kept: clubcore database ${urls[0]}, floor database ${urls[1]}`);
     else for (const url of urls) await dropDatabase(url);
+  }
+}
+
+/** EGYM's limit per API key: 60 requests per 10 s, a bucket of 60 refilling 6 a second (EGYM.md section 3). */
+const EGYM_PER_SECOND = 6;
+const EGYM_BUCKET = 60;
+/** EGYM's largest page of accounts. */
+const EGYM_PAGE = 100;
+const sleep = (msToWait: number) => new Promise((r) => setTimeout(r, Math.max(0, msToWait)));
+
+/**
+ * EGYM MMS rows, against a sandbox of its own as a child process with EGYM's limit per key, driving
+ * the clubcore child (its scheduler runs the outbox drainers and the runs):
+ * - push: new clients at a location linked in push mode; the requests per second EGYM received on
+ *   that key over the middle of the run, against the 6/s EGYM allows (never above: no 429);
+ * - door event -> EGYM check-in on an idle system, one event every 300 ms;
+ * - pull: the accounts of another key (a second sandbox that generates them, while the push rows
+ *   run: those are paced by the limit, not the CPU) read into clients, against the 600 accounts/s
+ *   the limit allows (6 pages of 100 a second).
+ * Both integrations are deactivated at the end, and the sandboxes stopped, so the rows after these
+ * run on a quiet system.
+ */
+async function benchEgym(api: Api, rows: Row[], children: Child[]) {
+  const [pushPort, pullPort] = [await freePort(), await freePort()];
+  const pushUrl = `http://127.0.0.1:${pushPort}`;
+  const pullUrl = `http://127.0.0.1:${pullPort}`;
+  const pullSpawned = performance.now();
+  const pullSb = spawnCli(['sandbox', 'egym-mms', '--port', String(pullPort), '--keys', 'bench-pull-key=gym-pull', '--accounts', String(opts.egymAccounts), '--seed', '7'], {}, /EGYM MMS sandbox at/, [], 1_800_000);
+  children.push(pullSb.child);
+  const sandboxes = [pullSb.child];
+  let generatedMs = NaN;
+  const pullReady = pullSb.ready.then(() => void (generatedMs = performance.now() - pullSpawned));
+  pullReady.catch(() => undefined); // awaited below; a failure meanwhile is not unhandled
+  const integrations: number[] = [];
+  const post = (path: string, body: object) => call(api, 'POST', path, body);
+  const identityType = async (name: string) => (await post('/api/v1/admin/identity-types', { name, kind: 'egym_account', maxPerClient: 1, minDaysBetweenChanges: 0, active: true })).id as number;
+  try {
+    const pushSb = await startCli(['sandbox', 'egym-mms', '--port', String(pushPort), '--keys', 'bench-push-key=gym-push,bench-floor-key=gym-floor', '--accounts', '0'], {}, /EGYM MMS sandbox at/);
+    children.push(pushSb);
+    sandboxes.push(pushSb);
+
+    // push: set up as a manager would; linking the location makes the drainers take it up (within a
+    // pass, 500 ms) and queue a push-all of its members (none yet): from then on each new client goes
+    // out through the outbox
+    const pushLocation = (await post('/api/v1/admin/locations', { name: 'EGYM push gym', timezone: 'Europe/Berlin' })).id;
+    const door = (await post('/api/v1/admin/doors', { title: 'Entrance', doorCode: 'EGYM-PUSH-1', locationId: pushLocation, type: 'entrance' })).id;
+    const push = (await post('/api/v1/admin/integrations', {
+      type: 'egym_mms', name: 'Bench EGYM push', active: true,
+      config: { baseUrl: pushUrl, mode: 'push', accountIdentityTypeId: await identityType('EGYM account (push)'), membershipId: { source: 'clientId' } }, secrets: {},
+    })).id;
+    integrations.push(push);
+    await call(api, 'PUT', `/api/v1/admin/integrations/${push}/locations/${pushLocation}`, { externalId: 'gym-push', secrets: { apiKey: 'bench-push-key' } });
+    const started = await waitUntil(async () => (await call(api, 'GET', `/api/v1/admin/integrations/${push}/runs`)).items.some((r: { kind: string; status: string }) => r.kind === 'push-all' && r.status === 'succeeded'), 60_000);
+    if (!started) throw new Error('the push location was not taken up by the drainers (no push-all run succeeded within 60 s)');
+
+    const n = opts.egymClients;
+    const clientIds: number[] = [];
+    await inParallel(Array.from({ length: n }, (_, i) => i + 1), 4, async (i) => {
+      const client = await post('/api/v1/admin/clients', { firstName: 'Egym', lastName: `Push${i}`, email: `egym.push.${i}@bench.example`, gender: (['female', 'male', 'other'] as const)[i % 3], birthDate: '1990-04-01', homeLocationId: pushLocation });
+      clientIds.push(client.id);
+    });
+    // 3 requests a client at 6/s, twice that as slack
+    let arrived = 0;
+    await waitUntil(async () => (arrived = (await mmsAccounts(pushUrl)).length) >= n, ((3 * n) / EGYM_PER_SECOND) * 2000 + 60_000, 1000);
+    const pushed = (await mmsRequests(pushUrl)).filter((r) => r.gymId === 'gym-push');
+    const rate = requestRate(pushed.map((r) => r.at), EGYM_PER_SECOND, EGYM_BUCKET);
+    const share = rate.perSecond / EGYM_PER_SECOND;
+    const refused = pushed.filter((r) => r.status === 429).length;
+    rows.push([
+      `EGYM push: requests/s on one key (${n} new clients)`,
+      `${rate.perSecond.toFixed(2)} req/s`,
+      `${share.toFixed(2)} of the ${EGYM_PER_SECOND}/s EGYM allows per key (the ceiling), over the middle ${rate.seconds} whole seconds of ${s(rate.spanMs)}; ${pushed.length} requests for ${arrived} of ${n} clients (a lookup by membership id and by e-mail, then the create); busiest calendar second ${rate.busiestSecond}, busiest 1 s window ${rate.busiest1s}; EGYM's bucket (${EGYM_BUCKET}, refilling ${EGYM_PER_SECOND}/s) never below ${Math.floor(rate.bucketLow)}; 429 answers ${refused}; target >= 0.95 of ${EGYM_PER_SECOND}/s, never above (no 429): ${share >= 0.95 && refused === 0 && arrived >= n ? 'met' : 'missed'}`,
+    ]);
+
+    // door event -> check-in, on an idle system: the pull sandbox has generated its accounts first
+    await pullReady;
+    await fetch(`${pushUrl}/_sandbox/requests`, { method: 'DELETE' });
+    const accountOf = new Map((await mmsAccounts(pushUrl)).map((a) => [Number(a.membership?.membershipId), a.accountId]));
+    const visitors = clientIds.filter((id) => accountOf.has(id)).slice(0, 50);
+    if (!visitors.length) throw new Error('no pushed client to send door events for');
+    // the floor: a check-in sent straight to the sandbox (another key, so EGYM's limit is not shared), and the door event's own answer
+    const direct = await medianMs(20, async () => {
+      const res = await fetch(`${pushUrl}/api/v2/accounts/${accountOf.get(visitors[0]!)}/checkins`, { method: 'POST', headers: { 'x-api-key': 'bench-floor-key', 'content-type': 'application/json' }, body: '{}' });
+      await res.arrayBuffer();
+    });
+    const sentAt = new Map<string, number>();
+    const answered: number[] = [];
+    const paceFrom = performance.now();
+    for (const [i, clientId] of visitors.entries()) {
+      await sleep(paceFrom + i * 300 - performance.now());
+      const at = Date.now();
+      const t = performance.now();
+      await post('/api/v1/admin/door-access-events', { doorId: door, clientId, occurredAt: new Date(at).toISOString() });
+      answered.push(performance.now() - t);
+      sentAt.set(accountOf.get(clientId)!, at);
+    }
+    const checkIns = async () => {
+      const first = new Map<string, number>();
+      for (const r of await mmsRequests(pushUrl)) {
+        const account = /^\/api\/v2\/accounts\/([^/]+)\/checkins$/.exec(r.path)?.[1];
+        if (account && r.gymId === 'gym-push' && r.status === 204 && !first.has(account)) first.set(account, r.at);
+      }
+      return first;
+    };
+    await waitUntil(async () => (await checkIns()).size >= visitors.length, 30_000, 500);
+    const received = await checkIns();
+    const latencies = [...sentAt].map(([account, at]) => (received.has(account) ? received.get(account)! - at : Infinity));
+    const [p50, p99] = [percentile(latencies, 50), percentile(latencies, 99)];
+    const shown = (v: number) => (Number.isFinite(v) ? ms(v) : 'never');
+    rows.push([
+      `EGYM: door event -> check-in at EGYM (${visitors.length} events, one every 300 ms)`,
+      `p99 ${shown(p99)}`,
+      `p50 ${shown(p50)}, ${received.size} of ${visitors.length} arrived, from the door event's POST to the sandbox receiving the check-in; floor: the door event answered in ${ms(percentile(answered, 50))} + a check-in sent straight to the sandbox ${ms(direct)} (medians), and the drainers look every 500 ms; target p99 < 5 s: ${p99 < 5000 ? 'met' : 'missed'}`,
+    ]);
+    await call(api, 'PATCH', `/api/v1/admin/integrations/${push}`, { active: false });
+
+    // pull: a location linked to the other key in pull mode (activated once linked, so no scheduled
+    // pull starts without its key), then one pull run timed to success
+    const pullLocation = (await post('/api/v1/admin/locations', { name: 'EGYM pull gym', timezone: 'Europe/Berlin' })).id;
+    const pull = (await post('/api/v1/admin/integrations', {
+      type: 'egym_mms', name: 'Bench EGYM pull', active: false,
+      config: { baseUrl: pullUrl, mode: 'pull', accountIdentityTypeId: await identityType('EGYM account (pull)'), membershipId: { source: 'clientId' }, checkIns: false, pull: { everyMinutes: 1440, overlapMinutes: 5 } },
+      secrets: {},
+    })).id;
+    integrations.push(pull);
+    await call(api, 'PUT', `/api/v1/admin/integrations/${pull}/locations/${pullLocation}`, { externalId: 'gym-pull', secrets: { apiKey: 'bench-pull-key' } });
+    await call(api, 'PATCH', `/api/v1/admin/integrations/${pull}`, { active: true });
+    const pullStarted = performance.now();
+    let runId: number;
+    try {
+      runId = (await post(`/api/v1/admin/integrations/${pull}/sync`, { job: 'pull' })).run.id;
+    } catch (err) {
+      // the scheduler's tick queued one first: time that one
+      if (!/: 409 /.test((err as Error).message)) throw err;
+      runId = (await call(api, 'GET', `/api/v1/admin/integrations/${pull}/runs`)).items.find((r: { kind: string; status: string }) => r.kind === 'pull' && ['queued', 'running'].includes(r.status)).id;
+    }
+    const run = await waitForRun(api, runId);
+    const pullMs = performance.now() - pullStarted;
+    const read = (await mmsRequests(pullUrl)).filter((r) => r.gymId === 'gym-pull');
+    const perSecond = opts.egymAccounts / (pullMs / 1000);
+    const pages = read.filter((r) => r.method === 'GET' && r.path === '/api/v2/accounts').length;
+    const allowed = EGYM_PER_SECOND * EGYM_PAGE;
+    const pullShare = perSecond / allowed;
+    const p = run.progress;
+    rows.push([
+      `EGYM pull: ${opts.egymAccounts} accounts -> clients`,
+      `${Math.round(perSecond)} accounts/s`,
+      `${s(pullMs)}, POST sync to success: ${pullShare.toFixed(2)} of the ${allowed}/s EGYM's limit allows (${EGYM_PER_SECOND} pages of ${EGYM_PAGE} a second, the ceiling); ${p.clientsCreated ?? 0} clients created; ${pages} pages (each re-reads 10 rows of the one before) at ${(pages / (pullMs / 1000)).toFixed(2)} pages/s of the ${EGYM_PER_SECOND} requests/s, ${read.length} requests, 429 answers ${read.filter((r) => r.status === 429).length}; the sandbox generated the accounts in ${s(generatedMs)}; target >= 0.8 of ${allowed}/s: ${pullShare >= 0.8 && (p.clientsCreated ?? 0) === opts.egymAccounts ? 'met' : 'missed'}`,
+    ]);
+  } finally {
+    for (const id of integrations) await call(api, 'PATCH', `/api/v1/admin/integrations/${id}`, { active: false }).catch(() => undefined);
+    for (const child of sandboxes) await child.stop();
   }
 }
 

@@ -223,3 +223,80 @@ export async function firstAndLastPage(sb: Sandbox, set: string, pageSize = 500,
   });
   return { firstMs, lastMs, lastRows, after };
 }
+
+/** A request the EGYM MMS sandbox received, as its control API lists it. */
+export interface MmsRequest {
+  method: string;
+  path: string;
+  /** The location of the key used. */
+  gymId: string | null;
+  status: number;
+  /** Epoch ms when the sandbox received it. */
+  at: number;
+}
+
+/** Every request the sandbox's real API received, oldest first (GET /_sandbox/requests). */
+export async function mmsRequests(sandboxUrl: string): Promise<MmsRequest[]> {
+  return (await (await fetchIdempotent(`${sandboxUrl}/_sandbox/requests`)).json()) as MmsRequest[];
+}
+
+/** The sandbox's accounts (GET /_sandbox/accounts). */
+export async function mmsAccounts(sandboxUrl: string): Promise<{ accountId: string; gymId: string; membership: { membershipId: string } | null }[]> {
+  return (await (await fetchIdempotent(`${sandboxUrl}/_sandbox/accounts`)).json()) as never;
+}
+
+/** The most of `sorted` (ascending) within any window of `windowMs`. */
+function busiestWindow(sorted: number[], windowMs: number): number {
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i]! - sorted[j]! >= windowMs) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+/**
+ * The request rate of a run from the times requests were received: over the whole calendar seconds
+ * of its middle (the first and last `trim` of its seconds left out, where the run starts and
+ * drains); its busiest calendar second (clubcore takes at most `limit` slots in each) and busiest
+ * 1 s window (up to twice that across a second's boundary, which EGYM's bucket allows); and the
+ * lowest level EGYM's bucket (`capacity`, refilling `limit` a second, full at the start) fell to:
+ * at 0 a request is refused with 429.
+ */
+export function requestRate(times: number[], limit: number, capacity: number, trim = 0.1): { perSecond: number; spanMs: number; seconds: number; busiestSecond: number; busiest1s: number; bucketLow: number } {
+  const sorted = [...times].sort((a, b) => a - b);
+  const second = (t: number) => Math.floor(t / 1000);
+  const perCalendarSecond = new Map<number, number>();
+  for (const t of sorted) perCalendarSecond.set(second(t), (perCalendarSecond.get(second(t)) ?? 0) + 1);
+  let [tokens, low, last] = [capacity, capacity, sorted[0] ?? 0];
+  for (const t of sorted) {
+    tokens = Math.min(capacity, tokens + ((t - last) * limit) / 1000) - 1;
+    last = t;
+    low = Math.min(low, tokens);
+  }
+  const spanMs = sorted.length ? sorted[sorted.length - 1]! - sorted[0]! : 0;
+  const counts = { spanMs, busiestSecond: Math.max(0, ...perCalendarSecond.values()), busiest1s: busiestWindow(sorted, 1000), bucketLow: low };
+  if (!sorted.length) return { perSecond: NaN, seconds: 0, ...counts };
+  const [firstSecond, lastSecond] = [second(sorted[0]!), second(sorted[sorted.length - 1]!)];
+  const cut = Math.ceil((lastSecond - firstSecond + 1) * trim);
+  const [from, to] = [firstSecond + cut, lastSecond + 1 - cut];
+  if (to <= from) return { perSecond: NaN, seconds: 0, ...counts };
+  const inMiddle = sorted.filter((t) => second(t) >= from && second(t) < to).length;
+  return { perSecond: inMiddle / (to - from), seconds: to - from, ...counts };
+}
+
+/** The p-th percentile (0-100) of samples, nearest rank; Infinity counts as a sample. */
+export function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+
+/** Polls `probe` every `everyMs` until it answers true; false when `timeoutMs` passed first. */
+export async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, everyMs = 250): Promise<boolean> {
+  const until = performance.now() + timeoutMs;
+  for (;;) {
+    if (await probe()) return true;
+    if (performance.now() >= until) return false;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
