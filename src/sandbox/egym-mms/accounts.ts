@@ -3,7 +3,7 @@
  * one location of it. Erasing the membership (DELETE without eraseMemberData) keeps the profile
  * and its e-mail; erasing member data removes the account.
  */
-import { createConflict, updateConflict } from './conflicts.js';
+import { createConflict, updateConflict, type ChainLookup } from './conflicts.js';
 import { checkMembership, type AccountInput, type AccountPatch, type Contact, type Membership } from './dto.js';
 
 export interface StoredAccount {
@@ -37,8 +37,30 @@ export interface ListQuery {
   limit: number;
 }
 
+/** Lookups within one chain by the fields that must be unique there (e-mails in lower case). */
+class ChainIndex implements ChainLookup {
+  readonly membership = new Map<string, StoredAccount>();
+  readonly email = new Map<string, StoredAccount>();
+  readonly tan = new Map<string, StoredAccount>();
+  byMembershipId = (id: string) => this.membership.get(id);
+  byEmail = (email: string) => this.email.get(email.toLowerCase());
+  byTan = (tan: string) => this.tan.get(tan);
+}
+
+/** The keys an account is indexed under, to take it out again when it changes. */
+interface IndexedKeys {
+  chainId: string;
+  membershipId?: string;
+  email: string;
+  tan?: string;
+}
+
 export class AccountStore {
   private readonly accounts = new Map<string, StoredAccount>();
+  // Generating 50,000 accounts checked each create against a copy of the whole chain (minutes); the
+  // uniqueness rules only ever look an account up by these keys.
+  private readonly chains = new Map<string, ChainIndex>();
+  private readonly indexed = new Map<string, IndexedKeys>();
   private version = 0;
   private number = 0;
   private sorted: { version: number; rows: StoredAccount[] } = { version: -1, rows: [] };
@@ -60,18 +82,24 @@ export class AccountStore {
     return this.all().filter((a) => a.chainId === chainId);
   }
 
+  private chain(chainId: string): ChainIndex {
+    let index = this.chains.get(chainId);
+    if (!index) this.chains.set(chainId, (index = new ChainIndex()));
+    return index;
+  }
+
   byMembershipId(chainId: string, membershipId: string): StoredAccount | undefined {
-    return this.inChain(chainId).find((a) => a.membership?.membershipId === membershipId);
+    return this.chain(chainId).byMembershipId(membershipId);
   }
 
   byEmail(chainId: string, email: string): StoredAccount | undefined {
-    return this.inChain(chainId).find((a) => a.email.toLowerCase() === email.toLowerCase());
+    return this.chain(chainId).byEmail(email);
   }
 
   /** A new membership at `gymId`; throws the 409 of conflicts.ts, or merges into an erased profile. */
   create(chainId: string, gymId: string, input: AccountInput, updatedAt = this.now()): StoredAccount {
     checkMembership(input.membership);
-    const outcome = createConflict(this.inChain(chainId), input);
+    const outcome = createConflict(this.chain(chainId), input);
     if (outcome instanceof Error) throw outcome;
     const account: StoredAccount = Object.assign(outcome.mergeInto ?? { accountId: this.newId(), number: ++this.number, chainId, updatedAt, version: 0 }, { gymId, ...input });
     return this.write(account, updatedAt);
@@ -94,6 +122,7 @@ export class AccountStore {
 
   erase(account: StoredAccount, eraseMemberData: boolean) {
     if (!eraseMemberData) return void this.write(Object.assign(account, { membership: null }));
+    this.unindex(account.accountId);
     this.accounts.delete(account.accountId);
     this.version++;
   }
@@ -110,6 +139,8 @@ export class AccountStore {
 
   clear() {
     this.accounts.clear();
+    this.chains.clear();
+    this.indexed.clear();
     this.number = 0;
     this.version = 0;
     this.sorted = { version: -1, rows: [] };
@@ -118,7 +149,7 @@ export class AccountStore {
   private change(account: StoredAccount, fields: Partial<StoredAccount>): StoredAccount {
     const next = { ...account, ...fields };
     checkMembership(next.membership!);
-    const conflict = updateConflict(this.inChain(account.chainId), account.accountId, next);
+    const conflict = updateConflict(this.chain(account.chainId), account.accountId, next);
     if (conflict) throw conflict;
     return this.write(Object.assign(account, fields));
   }
@@ -127,7 +158,25 @@ export class AccountStore {
     account.updatedAt = updatedAt;
     account.version = ++this.version;
     this.accounts.set(account.accountId, account);
+    this.unindex(account.accountId);
+    const keys: IndexedKeys = { chainId: account.chainId, email: account.email.toLowerCase(), membershipId: account.membership?.membershipId, tan: account.membership?.verificationTAN };
+    const index = this.chain(keys.chainId);
+    index.email.set(keys.email, account);
+    if (keys.membershipId !== undefined) index.membership.set(keys.membershipId, account);
+    if (keys.tan) index.tan.set(keys.tan, account);
+    this.indexed.set(account.accountId, keys);
     return account;
+  }
+
+  private unindex(accountId: string): void {
+    const keys = this.indexed.get(accountId);
+    if (!keys) return;
+    const index = this.chain(keys.chainId);
+    // Only entries that still point at this account: uniqueness means no other holds them, but be exact.
+    if (index.email.get(keys.email)?.accountId === accountId) index.email.delete(keys.email);
+    if (keys.membershipId !== undefined && index.membership.get(keys.membershipId)?.accountId === accountId) index.membership.delete(keys.membershipId);
+    if (keys.tan && index.tan.get(keys.tan)?.accountId === accountId) index.tan.delete(keys.tan);
+    this.indexed.delete(accountId);
   }
 
   private newestFirst(): StoredAccount[] {

@@ -25,6 +25,13 @@ import { MmsError } from './errors.js';
 
 type Personal = Pick<StoredAccount, 'email' | 'firstName' | 'lastName' | 'dateOfBirth'> & { membership: Membership | null };
 
+/** The chain's accounts by the fields that must be unique in it (e-mail compared ignoring case). */
+export interface ChainLookup {
+  byMembershipId(membershipId: string): StoredAccount | undefined;
+  byEmail(email: string): StoredAccount | undefined;
+  byTan(tan: string): StoredAccount | undefined;
+}
+
 const sameEmail = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
@@ -33,27 +40,26 @@ function clash(errorCode: string, message: string, with_: StoredAccount): MmsErr
 }
 
 /** The conflict a create meets, or the erased profile it merges into (rule 4), or nothing. */
-export function createConflict(chain: Iterable<StoredAccount>, input: AccountInput): MmsError | { mergeInto: StoredAccount | null } {
-  const accounts = [...chain];
-  const holder = accounts.find((a) => a.membership?.membershipId === input.membership.membershipId);
+export function createConflict(chain: ChainLookup, input: AccountInput): MmsError | { mergeInto: StoredAccount | null } {
+  const holder = chain.byMembershipId(input.membership.membershipId);
   if (holder && sameEmail(holder.email, input.email)) return clash('generalConflict', `An account with membershipId ${input.membership.membershipId} exists already`, holder);
   if (holder) return clash('userEmailConflict', `membershipId ${input.membership.membershipId} belongs to an account with another e-mail`, holder);
-  const emailOwner = accounts.find((a) => sameEmail(a.email, input.email));
+  const emailOwner = chain.byEmail(input.email);
   if (emailOwner?.membership) return clash('membershipExists', `The e-mail belongs to another member of the gym chain`, emailOwner);
   if (emailOwner && !samePerson(emailOwner, input)) return clash('forbiddenAccountMerge', 'The personal data clashes with an existing profile of the gym chain', emailOwner);
-  const tanOwner = tanHolder(accounts, input.membership, emailOwner?.accountId);
+  const tanOwner = tanHolder(chain, input.membership, emailOwner?.accountId);
   if (tanOwner) return clash('tanAssociatedWithAnotherAccount', 'The verificationTAN belongs to another account', tanOwner);
   return { mergeInto: emailOwner ?? null };
 }
 
 /** The conflict a change of `accountId` to `next` meets, or null. */
-export function updateConflict(chain: Iterable<StoredAccount>, accountId: string, next: Personal): MmsError | null {
-  const others = [...chain].filter((a) => a.accountId !== accountId);
-  const emailOwner = others.find((a) => sameEmail(a.email, next.email));
+export function updateConflict(chain: ChainLookup, accountId: string, next: Personal): MmsError | null {
+  const other = (a: StoredAccount | undefined) => (a && a.accountId !== accountId ? a : undefined);
+  const emailOwner = other(chain.byEmail(next.email));
   if (emailOwner) return clash('userEmailUsedByAnotherAccountConflict', 'The e-mail is used by another account of the gym chain', emailOwner);
-  const holder = next.membership && others.find((a) => a.membership?.membershipId === next.membership!.membershipId);
+  const holder = next.membership ? other(chain.byMembershipId(next.membership.membershipId)) : undefined;
   if (holder) return clash('generalConflict', `membershipId ${next.membership!.membershipId} belongs to another account`, holder);
-  const tanOwner = next.membership && tanHolder(others, next.membership, accountId);
+  const tanOwner = next.membership && tanHolder(chain, next.membership, accountId);
   if (tanOwner) return clash('tanAssociatedWithAnotherAccount', 'The verificationTAN belongs to another account', tanOwner);
   return null;
 }
@@ -62,7 +68,7 @@ function samePerson(a: StoredAccount, input: AccountInput): boolean {
   return sameName(a.firstName, input.firstName) && sameName(a.lastName, input.lastName) && a.dateOfBirth === input.dateOfBirth;
 }
 
-function tanHolder(accounts: StoredAccount[], membership: Membership, except?: string): StoredAccount | undefined {
-  const tan = membership.verificationTAN;
-  return tan ? accounts.find((a) => a.accountId !== except && a.membership?.verificationTAN === tan) : undefined;
+function tanHolder(chain: ChainLookup, membership: Membership, except?: string): StoredAccount | undefined {
+  const holder = membership.verificationTAN ? chain.byTan(membership.verificationTAN) : undefined;
+  return holder && holder.accountId !== except ? holder : undefined;
 }
