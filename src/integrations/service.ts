@@ -31,6 +31,21 @@ function open(ctx: AppContext, row: IntegrationRow): Integration {
   }
 }
 
+const generations = new WeakMap<object, number>();
+
+/**
+ * Counts the integration changes (create, update, delete) made through this instance, per database
+ * handle: what keeps integrations for a moment (a public API's credentials) compares it, so a change
+ * made here applies at once; one made through another instance applies when the kept copy expires.
+ */
+export function integrationsGeneration(ctx: AppContext): number {
+  return generations.get(ctx.db.client.config) ?? 0;
+}
+
+function changedHere(ctx: AppContext): void {
+  generations.set(ctx.db.client.config, integrationsGeneration(ctx) + 1);
+}
+
 export async function getIntegration(ctx: AppContext, id: number): Promise<Integration | null> {
   const row = await getIntegrationRow(ctx.db, id);
   return row ? open(ctx, row) : null;
@@ -130,6 +145,7 @@ export async function createIntegration(
     ctx.now(),
   );
   await claimLinksFor(ctx, { id, type: input.type });
+  changedHere(ctx);
   return (await getIntegration(ctx, id))!;
 }
 
@@ -150,6 +166,7 @@ export async function updateIntegration(
     { name: patch.name, active: patch.active, config, secretsEncrypted: encryptSecrets(secretsKey(ctx.config), sealed) },
     ctx.now(),
   );
+  changedHere(ctx);
   return (await getIntegration(ctx, id))!;
 }
 
@@ -158,6 +175,7 @@ export async function deleteIntegration(ctx: AppContext, id: number): Promise<vo
   const running = await findActiveRun(ctx.db, id);
   if (running) throw AppError.conflict(`Integration ${id} has a sync run in progress (run ${running.id}); deactivate it or wait, then delete`);
   await deleteIntegrationRow(ctx.db, id);
+  changedHere(ctx);
 }
 
 export async function testIntegration(ctx: AppContext, id: number): Promise<{ ok: boolean; detail: string }> {

@@ -3,7 +3,8 @@ import { sameSecret } from '../../../auth/same-secret.js';
 import type { AppContext } from '../../../context.js';
 import { findLinkedLocation } from '../../links.js';
 import { secretsOf } from '../../secrets.js';
-import { listActiveIntegrations } from '../../service.js';
+import { integrationsGeneration, listActiveIntegrations } from '../../service.js';
+import type { Integration } from '../../types.js';
 import type { EgymBmaConfig, EgymBmaSecrets } from '../config.js';
 import { GroupxError, groupxErrorHandler, methodNotAllowed, resourceNotFound } from './errors.js';
 import {
@@ -14,12 +15,31 @@ import {
   parseRange,
   removeAttendee,
   removeFromWaitlist,
-  searchClasses,
+  searchClassesJson,
   type GroupxCaller,
 } from './service.js';
 
 /** Where clubcore serves EGYM's canonical GroupX classes API. */
 export const GROUPX_BASE_PATH = '/egym/groupx';
+
+/*
+ * EGYM calls for every screen its users open: the integrations serving the API are read (and their
+ * secrets decrypted) once per CONFIGURED_TTL_MS per instance, not per call. A changed client id or
+ * secret applies at once when changed through this instance, within that time otherwise.
+ */
+const CONFIGURED_TTL_MS = 1_000;
+const configuredKept = new WeakMap<object, { until: number; generation: number; integrations: Promise<Integration[]> }>();
+
+function configuredIntegrations(ctx: AppContext): Promise<Integration[]> {
+  const now = Date.now();
+  const generation = integrationsGeneration(ctx);
+  const kept = configuredKept.get(ctx.db);
+  if (kept && kept.until > now && kept.generation === generation) return kept.integrations;
+  const integrations = listActiveIntegrations(ctx, 'egym_bma').then((all) => all.filter((i) => (i.config as unknown as EgymBmaConfig).groupx));
+  integrations.catch(() => configuredKept.delete(ctx.db));
+  configuredKept.set(ctx.db, { until: now + CONFIGURED_TTL_MS, generation, integrations });
+  return integrations;
+}
 
 /**
  * The caller's credentials, per the meta options clubcore publishes (meta.ts): X-Client-ID and
@@ -33,7 +53,7 @@ function authenticate(ctx: AppContext): RequestHandler {
     const missing: Record<string, string> = {};
     if (!clientId) missing['X-Client-ID'] = 'missing';
     if (!clientSecret) missing['X-Client-Secret'] = 'missing';
-    const configured = (await listActiveIntegrations(ctx, 'egym_bma')).filter((i) => (i.config as unknown as EgymBmaConfig).groupx);
+    const configured = await configuredIntegrations(ctx);
     const integration = clientId ? configured.find((i) => sameSecret(clientId, (i.config as unknown as EgymBmaConfig).groupx!.clientId)) : undefined;
     const wantsLocation = integration ? (integration.config as unknown as EgymBmaConfig).groupx!.locationHeader : false;
     const locationId = req.get('x-location-id');
@@ -46,8 +66,9 @@ function authenticate(ctx: AppContext): RequestHandler {
     }
     let location = null;
     if (wantsLocation) {
-      location = await findLinkedLocation(ctx, integration, locationId!);
-      if (!location) throw GroupxError.unauthorized(`X-Location-ID is invalid: '${locationId}' is not the EGYM location id of a location of this club`, 'location');
+      const found = await findLinkedLocation(ctx, integration, locationId!);
+      if (!found) throw GroupxError.unauthorized(`X-Location-ID is invalid: '${locationId}' is not the EGYM location id of a location of this club`, 'location');
+      location = { ...found, egymLocationId: locationId! };
     }
     res.locals.groupx = { integration, location } satisfies GroupxCaller;
     next();
@@ -73,7 +94,7 @@ export function groupxRouter(ctx: AppContext): Router {
   router.get('/classes', auth, async (req, res) => {
     const locationId = text(req.query.locationId);
     const { from, to } = parseRange(req.query, locationId ? {} : { locationId: 'missing' });
-    res.json(await searchClasses(ctx, callerOf(res), locationId!, from, to));
+    res.type('application/json').send(await searchClassesJson(ctx, callerOf(res), locationId!, from, to));
   });
   router.get('/classes/:classId', auth, async (req, res) => {
     const exerciserId = req.query.exerciserId;

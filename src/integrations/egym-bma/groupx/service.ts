@@ -32,7 +32,8 @@ import { GroupxError } from './errors.js';
 /** Who is calling: the egym_bma integration whose GroupX client id matched, and the X-Location-ID location, if sent. */
 export interface GroupxCaller {
   integration: Integration;
-  location: Location | null;
+  /** The location X-Location-ID names, with the EGYM id it was sent as (when the integration asks for the header). */
+  location: (Location & { egymLocationId: string }) | null;
 }
 
 /** `yyyy-MM-dd'T'HH:mm:ss'Z'`: the contract's only date format (UTC, no fraction). */
@@ -175,9 +176,16 @@ async function classView(ctx: AppContext, caller: GroupxCaller, session: ClassSe
   };
 }
 
-/** GET /classes: the classes of a linked EGYM location starting in [startDateTime, endDateTime). */
-export async function searchClasses(ctx: AppContext, caller: GroupxCaller, egymLocationId: string, from: Date, to: Date) {
-  const location = await findLinkedLocation(ctx, caller.integration, egymLocationId);
+/*
+ * GET /classes answers every EGYM user of a location alike: the body is kept with the location's
+ * shared schedule list it was made from (a new list, after its TTL or a change, makes a new body),
+ * until the next listed class starts (its `reservable` turns false then).
+ */
+const keptBodies = new WeakMap<ClassSession[], Map<string, { json: string; until: number }>>();
+
+/** GET /classes: the JSON body listing the classes of a linked EGYM location starting in [startDateTime, endDateTime). */
+export async function searchClassesJson(ctx: AppContext, caller: GroupxCaller, egymLocationId: string, from: Date, to: Date): Promise<string> {
+  const location = caller.location?.egymLocationId === egymLocationId ? caller.location : await findLinkedLocation(ctx, caller.integration, egymLocationId);
   if (!location) throw GroupxError.entityNotFound(`Location '${egymLocationId}' is not found: no clubcore location is linked to this EGYM location id`, 'locationId');
   if (caller.location && caller.location.id !== location.id) {
     throw GroupxError.unauthorized(`X-Location-ID names another location than locationId '${egymLocationId}': send the same EGYM location id in both`, 'location');
@@ -185,7 +193,14 @@ export async function searchClasses(ctx: AppContext, caller: GroupxCaller, egymL
   // The location's shared schedule, as the club app's class list reads it (one read per TTL for every caller).
   const sessions = await scheduleAt(ctx, location.id, from, to);
   const now = ctx.now();
-  return sessions.map((s) => ({ brief: brief(s, egymLocationId, now), bookingDetails: bookingDetails(s), details: {} }));
+  let bodies = keptBodies.get(sessions);
+  if (!bodies) keptBodies.set(sessions, (bodies = new Map()));
+  const kept = bodies.get(egymLocationId);
+  if (kept && kept.until > now.getTime()) return kept.json;
+  const json = JSON.stringify(sessions.map((s) => ({ brief: brief(s, egymLocationId, now), bookingDetails: bookingDetails(s), details: {} })));
+  const nextStart = Math.min(...sessions.map((s) => Date.parse(s.startsAt)).filter((t) => t > now.getTime()));
+  bodies.set(egymLocationId, { json, until: nextStart });
+  return json;
 }
 
 /** GET /classes/{classId}?exerciserId. */
