@@ -15,11 +15,11 @@ export interface CapturedRoute {
 }
 
 /** Calls clubcore once as the load will, and keeps the answer's bytes. */
-export async function capture(url: string, opts: { path: string; method?: 'get' | 'post'; body?: object; token?: string }): Promise<CapturedRoute> {
+export async function capture(url: string, opts: { path: string; method?: 'get' | 'post'; body?: object; token?: string; headers?: Record<string, string> }): Promise<CapturedRoute> {
   const method = opts.method ?? 'get';
   const res = await fetch(url, {
     method: method.toUpperCase(),
-    headers: { 'content-type': 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
+    headers: { 'content-type': 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...opts.headers },
     body: opts.body ? JSON.stringify(opts.body) : undefined,
   });
   const body = Buffer.from(await res.arrayBuffer());

@@ -8,8 +8,8 @@
 import { Agent, request } from 'node:http';
 import autocannon from 'autocannon';
 
-const [url, method, body, token, seconds, connections, rate] = process.argv.slice(2);
-const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+const [url, method, body, token, seconds, connections, rate, extraHeaders] = process.argv.slice(2);
+const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(JSON.parse(extraHeaders || '{}') as Record<string, string>) };
 
 async function closedLoop(forSeconds: number) {
   const result = await autocannon({ url: url!, method: method as 'GET' | 'POST', body: body || undefined, headers, duration: forSeconds, connections: Number(connections) });

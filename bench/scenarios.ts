@@ -180,8 +180,8 @@ export async function timedRun(api: Api, integrationId: number, path: string, bo
  * allow, or an open-loop generator at a fixed offered `rate` (req/s), each latency measured from
  * when its request was due.
  */
-export async function load(url: string, opts: { method?: string; body?: object; token?: string; seconds: number; connections: number; rate?: number }) {
-  const args = [url, opts.method ?? 'GET', opts.body ? JSON.stringify(opts.body) : '', opts.token ?? '', String(opts.seconds), String(opts.connections), String(opts.rate ?? 0)];
+export async function load(url: string, opts: { method?: string; body?: object; token?: string; headers?: Record<string, string>; seconds: number; connections: number; rate?: number }) {
+  const args = [url, opts.method ?? 'GET', opts.body ? JSON.stringify(opts.body) : '', opts.token ?? '', String(opts.seconds), String(opts.connections), String(opts.rate ?? 0), JSON.stringify(opts.headers ?? {})];
   const { stdout } = await run(process.execPath, ['dist/bench/load.js', ...args], { maxBuffer: 10 * 1024 * 1024 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as { rps: number; p50: number; p99: number; errors: number; non2xx: number; total: number };
 }
