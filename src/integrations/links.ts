@@ -6,7 +6,7 @@ import type { LocationLinkDefinition } from './definition.js';
 import { definitionOf, integrationTypes } from './registry.js';
 import { claimUnownedLinks, deleteLinkRow, listIntegrationRows, listLinkRows, putLinkRow, type LocationLinkRow } from './repository.js';
 import { decryptSecrets, encryptSecrets, secretsKey } from './secrets.js';
-import { getIntegration } from './service.js';
+import { getIntegration, noteIntegrationsChanged } from './service.js';
 import type { Integration } from './types.js';
 
 /** What staff see of a link: per-location secrets are write-only. */
@@ -71,6 +71,7 @@ async function putLink(ctx: AppContext, type: string, integrationId: number | nu
     );
   }
   await putLinkRow(ctx.db, { integrationType: type, integrationId, locationId, externalId, secretsEncrypted }, ctx.now());
+  noteIntegrationsChanged(ctx);
 }
 
 export async function getIntegrationLink(ctx: AppContext, integration: Integration, locationId: number): Promise<LocationLinkView> {
@@ -106,6 +107,7 @@ export async function setIntegrationLink(
 export async function deleteIntegrationLink(ctx: AppContext, integration: Integration, locationId: number): Promise<void> {
   await getIntegrationLink(ctx, integration, locationId);
   await deleteLinkRow(ctx.db, locationId, integration.type);
+  noteIntegrationsChanged(ctx);
 }
 
 /** The locations an integration's remote ids stand for: remote id -> location. */
@@ -176,6 +178,7 @@ export async function setLocationFields(ctx: AppContext, locationId: number, val
     if (values[field] === undefined) continue;
     if (values[field] === null) {
       await deleteLinkRow(ctx.db, locationId, type);
+      noteIntegrationsChanged(ctx);
       continue;
     }
     const externalId = externalIdOf(link, values[field], field);

@@ -42,7 +42,8 @@ export function integrationsGeneration(ctx: AppContext): number {
   return generations.get(ctx.db.client.config) ?? 0;
 }
 
-function changedHere(ctx: AppContext): void {
+/** Counts a change of integrations (or their location links) made through this instance. */
+export function noteIntegrationsChanged(ctx: AppContext): void {
   generations.set(ctx.db.client.config, integrationsGeneration(ctx) + 1);
 }
 
@@ -145,7 +146,7 @@ export async function createIntegration(
     ctx.now(),
   );
   await claimLinksFor(ctx, { id, type: input.type });
-  changedHere(ctx);
+  noteIntegrationsChanged(ctx);
   return (await getIntegration(ctx, id))!;
 }
 
@@ -166,7 +167,7 @@ export async function updateIntegration(
     { name: patch.name, active: patch.active, config, secretsEncrypted: encryptSecrets(secretsKey(ctx.config), sealed) },
     ctx.now(),
   );
-  changedHere(ctx);
+  noteIntegrationsChanged(ctx);
   return (await getIntegration(ctx, id))!;
 }
 
@@ -175,7 +176,7 @@ export async function deleteIntegration(ctx: AppContext, id: number): Promise<vo
   const running = await findActiveRun(ctx.db, id);
   if (running) throw AppError.conflict(`Integration ${id} has a sync run in progress (run ${running.id}); deactivate it or wait, then delete`);
   await deleteIntegrationRow(ctx.db, id);
-  changedHere(ctx);
+  noteIntegrationsChanged(ctx);
 }
 
 export async function testIntegration(ctx: AppContext, id: number): Promise<{ ok: boolean; detail: string }> {

@@ -1,7 +1,8 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { sameSecret } from '../../../auth/same-secret.js';
 import type { AppContext } from '../../../context.js';
-import { findLinkedLocation } from '../../links.js';
+import type { Location } from '../../../locations/repository.js';
+import { linkedLocations } from '../../links.js';
 import { secretsOf } from '../../secrets.js';
 import { integrationsGeneration, listActiveIntegrations } from '../../service.js';
 import type { Integration } from '../../types.js';
@@ -23,22 +24,30 @@ import {
 export const GROUPX_BASE_PATH = '/egym/groupx';
 
 /*
- * EGYM calls for every screen its users open: the integrations serving the API are read (and their
- * secrets decrypted) once per CONFIGURED_TTL_MS per instance, not per call. A changed client id or
- * secret applies at once when changed through this instance, within that time otherwise.
+ * EGYM calls for every screen its users open: the integrations serving the API and their linked
+ * locations are read (and their secrets decrypted) once per CONFIGURED_TTL_MS per instance, not per
+ * call. A change of client id, secret or link applies at once when made through this instance,
+ * within that time otherwise.
  */
 const CONFIGURED_TTL_MS = 1_000;
-const configuredKept = new WeakMap<object, { until: number; generation: number; integrations: Promise<Integration[]> }>();
+interface Serving {
+  integration: Integration;
+  /** Linked locations by EGYM location id. */
+  locations: Map<string, Location>;
+}
+const configuredKept = new WeakMap<object, { until: number; generation: number; serving: Promise<Serving[]> }>();
 
-function configuredIntegrations(ctx: AppContext): Promise<Integration[]> {
+function servingIntegrations(ctx: AppContext): Promise<Serving[]> {
   const now = Date.now();
   const generation = integrationsGeneration(ctx);
   const kept = configuredKept.get(ctx.db);
-  if (kept && kept.until > now && kept.generation === generation) return kept.integrations;
-  const integrations = listActiveIntegrations(ctx, 'egym_bma').then((all) => all.filter((i) => (i.config as unknown as EgymBmaConfig).groupx));
-  integrations.catch(() => configuredKept.delete(ctx.db));
-  configuredKept.set(ctx.db, { until: now + CONFIGURED_TTL_MS, generation, integrations });
-  return integrations;
+  if (kept && kept.until > now && kept.generation === generation) return kept.serving;
+  const serving = listActiveIntegrations(ctx, 'egym_bma').then((all) =>
+    Promise.all(all.filter((i) => (i.config as unknown as EgymBmaConfig).groupx).map(async (integration) => ({ integration, locations: await linkedLocations(ctx, integration.id) }))),
+  );
+  serving.catch(() => configuredKept.delete(ctx.db));
+  configuredKept.set(ctx.db, { until: now + CONFIGURED_TTL_MS, generation, serving });
+  return serving;
 }
 
 /**
@@ -53,8 +62,8 @@ function authenticate(ctx: AppContext): RequestHandler {
     const missing: Record<string, string> = {};
     if (!clientId) missing['X-Client-ID'] = 'missing';
     if (!clientSecret) missing['X-Client-Secret'] = 'missing';
-    const configured = await configuredIntegrations(ctx);
-    const integration = clientId ? configured.find((i) => sameSecret(clientId, (i.config as unknown as EgymBmaConfig).groupx!.clientId)) : undefined;
+    const serving = clientId ? (await servingIntegrations(ctx)).find((s) => sameSecret(clientId, (s.integration.config as unknown as EgymBmaConfig).groupx!.clientId)) : undefined;
+    const integration = serving?.integration;
     const wantsLocation = integration ? (integration.config as unknown as EgymBmaConfig).groupx!.locationHeader : false;
     const locationId = req.get('x-location-id');
     if (wantsLocation && !locationId) missing['X-Location-ID'] = 'missing';
@@ -66,7 +75,7 @@ function authenticate(ctx: AppContext): RequestHandler {
     }
     let location = null;
     if (wantsLocation) {
-      const found = await findLinkedLocation(ctx, integration, locationId!);
+      const found = serving!.locations.get(locationId!);
       if (!found) throw GroupxError.unauthorized(`X-Location-ID is invalid: '${locationId}' is not the EGYM location id of a location of this club`, 'location');
       location = { ...found, egymLocationId: locationId! };
     }

@@ -181,10 +181,10 @@ async function classView(ctx: AppContext, caller: GroupxCaller, session: ClassSe
  * shared schedule list it was made from (a new list, after its TTL or a change, makes a new body),
  * until the next listed class starts (its `reservable` turns false then).
  */
-const keptBodies = new WeakMap<ClassSession[], Map<string, { json: string; until: number }>>();
+const keptBodies = new WeakMap<ClassSession[], Map<string, { json: Buffer; until: number }>>();
 
-/** GET /classes: the JSON body listing the classes of a linked EGYM location starting in [startDateTime, endDateTime). */
-export async function searchClassesJson(ctx: AppContext, caller: GroupxCaller, egymLocationId: string, from: Date, to: Date): Promise<string> {
+/** GET /classes: the JSON body (UTF-8, kept as bytes: a week is ~240 kB) listing the classes of a linked EGYM location starting in [startDateTime, endDateTime). */
+export async function searchClassesJson(ctx: AppContext, caller: GroupxCaller, egymLocationId: string, from: Date, to: Date): Promise<Buffer> {
   const location = caller.location?.egymLocationId === egymLocationId ? caller.location : await findLinkedLocation(ctx, caller.integration, egymLocationId);
   if (!location) throw GroupxError.entityNotFound(`Location '${egymLocationId}' is not found: no clubcore location is linked to this EGYM location id`, 'locationId');
   if (caller.location && caller.location.id !== location.id) {
@@ -197,7 +197,7 @@ export async function searchClassesJson(ctx: AppContext, caller: GroupxCaller, e
   if (!bodies) keptBodies.set(sessions, (bodies = new Map()));
   const kept = bodies.get(egymLocationId);
   if (kept && kept.until > now.getTime()) return kept.json;
-  const json = JSON.stringify(sessions.map((s) => ({ brief: brief(s, egymLocationId, now), bookingDetails: bookingDetails(s), details: {} })));
+  const json = Buffer.from(JSON.stringify(sessions.map((s) => ({ brief: brief(s, egymLocationId, now), bookingDetails: bookingDetails(s), details: {} }))));
   const nextStart = Math.min(...sessions.map((s) => Date.parse(s.startsAt)).filter((t) => t > now.getTime()));
   bodies.set(egymLocationId, { json, until: nextStart });
   return json;
