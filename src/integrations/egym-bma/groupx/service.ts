@@ -240,57 +240,55 @@ function refusal(cause: Cause, err: unknown, session: ClassSession, exerciserId:
   return GroupxError.failed(cause, REASONS[cause][code] ?? 'unknown', `Class '${session.activityName}' at ${toUtc(session.startsAt)} ${DOING[cause]} exerciser '${exerciserId}': ${err.detail} (${code})`);
 }
 
-/** POST /classes/{classId}/attendees/{exerciserId}: clubcore's bookSession, source egym. */
-export async function addAttendee(ctx: AppContext, caller: GroupxCaller, classId: string, exerciserId: string) {
-  const session = await sessionOr404(ctx, classId);
-  const clientId = await exerciserOr404(ctx, caller, exerciserId);
+/**
+ * One operation of the contract on an exerciser and a class: clubcore's service call, a refusal
+ * answered with the operation's cause and reason, and the class as it is afterwards.
+ */
+async function operate(
+  ctx: AppContext,
+  caller: GroupxCaller,
+  ids: { classId: string; exerciserId: string },
+  cause: Cause,
+  call: (clientId: number, session: ClassSession) => Promise<unknown>,
+) {
+  const session = await sessionOr404(ctx, ids.classId);
+  const clientId = await exerciserOr404(ctx, caller, ids.exerciserId);
   try {
-    await bookSession(ctx, clientId, session.id, 'egym');
+    await call(clientId, session);
   } catch (err) {
-    throw refusal('bookingFailed', err, session, exerciserId);
+    throw refusal(cause, err, session, ids.exerciserId);
   }
-  return classView(ctx, caller, (await getSession(ctx.db, session.id))!, { id: exerciserId, clientId });
+  return classView(ctx, caller, (await getSession(ctx.db, session.id))!, { id: ids.exerciserId, clientId });
+}
+
+/** POST /classes/{classId}/attendees/{exerciserId}: clubcore's bookSession, source egym. */
+export function addAttendee(ctx: AppContext, caller: GroupxCaller, classId: string, exerciserId: string) {
+  return operate(ctx, caller, { classId, exerciserId }, 'bookingFailed', (clientId, session) => bookSession(ctx, clientId, session.id, 'egym'));
 }
 
 /** DELETE /classes/{classId}/attendees/{exerciserId}: clubcore's cancelBooking of the exerciser's booking of that class. */
-export async function removeAttendee(ctx: AppContext, caller: GroupxCaller, classId: string, exerciserId: string) {
-  const session = await sessionOr404(ctx, classId);
-  const clientId = await exerciserOr404(ctx, caller, exerciserId);
-  const { bookingId } = await classForMember(ctx, clientId, session);
-  try {
+export function removeAttendee(ctx: AppContext, caller: GroupxCaller, classId: string, exerciserId: string) {
+  return operate(ctx, caller, { classId, exerciserId }, 'unbookingFailed', async (clientId, session) => {
+    const { bookingId } = await classForMember(ctx, clientId, session);
     if (bookingId === null) throw AppError.rule('notBooked', 'This member has not booked this class');
-    const booking = await cancelBooking(ctx, clientId, bookingId);
-    if (booking.status !== 'cancelled') throw AppError.rule('notCancellable', `The booking is ${booking.status}`);
-  } catch (err) {
-    // A booking that exists but is attended (or no-show) is no refusal of "not an attendee".
-    const e = err instanceof AppError && err.extra.code === 'notBooked' && bookingId !== null ? AppError.rule('notCancellable', err.detail) : err;
-    throw refusal('unbookingFailed', e, session, exerciserId);
-  }
-  return classView(ctx, caller, (await getSession(ctx.db, session.id))!, { id: exerciserId, clientId });
+    try {
+      const booking = await cancelBooking(ctx, clientId, bookingId);
+      if (booking.status !== 'cancelled') throw AppError.rule('notCancellable', `The booking is ${booking.status}`);
+    } catch (err) {
+      // A booking that exists but is attended (or no-show) is no refusal of "not an attendee".
+      throw err instanceof AppError && err.extra.code === 'notBooked' ? AppError.rule('notCancellable', err.detail) : err;
+    }
+  });
 }
 
 /** POST /classes/{classId}/waitlist/attendees/{exerciserId}: clubcore's joinWaitlist, source egym. */
-export async function addToWaitlist(ctx: AppContext, caller: GroupxCaller, classId: string, exerciserId: string) {
-  const session = await sessionOr404(ctx, classId);
-  const clientId = await exerciserOr404(ctx, caller, exerciserId);
-  try {
-    await joinWaitlist(ctx, clientId, session.id, 'egym');
-  } catch (err) {
-    throw refusal('addToWaitlistFailed', err, session, exerciserId);
-  }
-  return classView(ctx, caller, (await getSession(ctx.db, session.id))!, { id: exerciserId, clientId });
+export function addToWaitlist(ctx: AppContext, caller: GroupxCaller, classId: string, exerciserId: string) {
+  return operate(ctx, caller, { classId, exerciserId }, 'addToWaitlistFailed', (clientId, session) => joinWaitlist(ctx, clientId, session.id, 'egym'));
 }
 
 /** DELETE /classes/{classId}/waitlist/attendees/{exerciserId}: clubcore's leaveWaitlistOfSession. */
-export async function removeFromWaitlist(ctx: AppContext, caller: GroupxCaller, classId: string, exerciserId: string) {
-  const session = await sessionOr404(ctx, classId);
-  const clientId = await exerciserOr404(ctx, caller, exerciserId);
-  try {
-    await leaveWaitlistOfSession(ctx, clientId, session.id);
-  } catch (err) {
-    throw refusal('removeFromWaitlistFailed', err, session, exerciserId);
-  }
-  return classView(ctx, caller, (await getSession(ctx.db, session.id))!, { id: exerciserId, clientId });
+export function removeFromWaitlist(ctx: AppContext, caller: GroupxCaller, classId: string, exerciserId: string) {
+  return operate(ctx, caller, { classId, exerciserId }, 'removeFromWaitlistFailed', (clientId, session) => leaveWaitlistOfSession(ctx, clientId, session.id));
 }
 
 /** The sessions starting in [from, to) the client waits for: those with anyone waiting, then the client's places among them. */
