@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { integrationJobs } from '../../src/integrations/jobs.js';
 import { readDate } from '../../src/db/knex.js';
@@ -9,11 +8,10 @@ import { getPushed } from '../../src/integrations/egym-mms/pushed.js';
 import { getIntegration } from '../../src/integrations/service.js';
 import { startScheduler } from '../../src/jobs/scheduler.js';
 import { enqueueRun } from '../../src/jobs/runs.js';
-import { startEgymMmsSandbox, type EgymMmsSandbox, type Exchange, type StoredAccount } from '../../src/sandbox/egym-mms/server.js';
+import { startEgymMmsSandbox, type EgymMmsSandbox, type StoredAccount } from '../../src/sandbox/egym-mms/server.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { loadContract } from '../support/openapi.js';
+import { mmsContractChecker } from './egym-mms-contract.js';
 
-const contract = loadContract(fileURLToPath(new URL('../../../shared/specs/egym/mms-api-v2.openapi.json', import.meta.url)));
 
 /** Generated accounts, spread over gym-1 and gym-2: 250 each, three pages of a location. */
 const ACCOUNTS = 500;
@@ -36,13 +34,7 @@ describe('EGYM MMS pull: accounts become clients, memberships client packages', 
   let scheduler: { stop(): Promise<void> };
   let basicPackageId: number;
   let seq = 0;
-  const violations: string[] = [];
-
-  const check = ({ request, response }: Exchange) => {
-    // 429 and 503 are the gateway's (rate limit, injected faults): the spec declares neither.
-    if (response.status === 429 || response.status === 503) return;
-    violations.push(...contract.checkRequest(request), ...contract.checkResponse({ method: request.method, path: request.path, ...response }));
-  };
+  const { check, violations } = mmsContractChecker();
   const db = () => app.ctx.db;
   const post = async (path: string, body: object) => {
     const res = await app.http.post(path).set(auth).send(body);

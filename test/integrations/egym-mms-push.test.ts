@@ -1,12 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { integrationOutbox } from '../../src/integrations/outbox.js';
 import { startOutboxDrainers } from '../../src/outbox/drainers.js';
-import { startEgymMmsSandbox, type EgymMmsSandbox, type Exchange } from '../../src/sandbox/egym-mms/server.js';
+import { startEgymMmsSandbox, type EgymMmsSandbox } from '../../src/sandbox/egym-mms/server.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { loadContract } from '../support/openapi.js';
-
-const contract = loadContract(fileURLToPath(new URL('../../../shared/specs/egym/mms-api-v2.openapi.json', import.meta.url)));
+import { mmsContractChecker } from './egym-mms-contract.js';
 
 describe('EGYM MMS push: members and visits sent to EGYM', () => {
   let sb: EgymMmsSandbox;
@@ -20,13 +17,8 @@ describe('EGYM MMS push: members and visits sent to EGYM', () => {
   let exit: number;
   let drainers: ReturnType<typeof startOutboxDrainers>;
   let seq = 0;
-  const violations: string[] = [];
+  const { check, violations } = mmsContractChecker();
 
-  const check = ({ request, response }: Exchange) => {
-    // 429 and 503 are the gateway's (rate limit, injected faults): the spec declares neither.
-    if (response.status === 429 || response.status === 503) return;
-    violations.push(...contract.checkRequest(request), ...contract.checkResponse({ method: request.method, path: request.path, ...response }));
-  };
   /** Two passes: the first may have started before the change committed. */
   const drain = async () => {
     await drainers.drainNow();
