@@ -17,6 +17,7 @@ import { packagesRouter } from './packages/routes.js';
 import { staffRouter } from './staff/routes.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
 import { requestLogger } from './http/request-log.js';
+import { webAppsRouter } from './web/static.js';
 
 /** The HTTP app: each module's router declares its own full paths under /api/v1. */
 export function createApp(ctx: AppContext): Express {
@@ -32,7 +33,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(express.json({ limit: '1mb' }));
   for (const router of [
     healthRouter, metricsRouter, authRouter, staffRouter, meRouter, identityTypesRouter, locationsRouter, doorsRouter,
-    clientsRouter, packagesRouter, classesRouter, accessRouter, integrationsRouter,
+    clientsRouter, packagesRouter, classesRouter, accessRouter, integrationsRouter, webAppsRouter,
   ]) {
     app.use(router(ctx));
   }

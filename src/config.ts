@@ -28,6 +28,27 @@ const trustProxy = z
     return value;
   });
 
+/**
+ * Web origins (scheme://host[:port]) allowed to show the member app (/app) in a frame: a club's
+ * website embedding the web portal. A comma list; empty: only clubcore's own origin.
+ */
+const frameOrigins = z
+  .string()
+  .trim()
+  .transform((value, c): string[] => {
+    const origins = value.split(',').map((o) => o.trim()).filter(Boolean);
+    const isOrigin = (o: string) => {
+      const url = URL.canParse(o) ? new URL(o) : null;
+      return url !== null && /^https?:$/.test(url.protocol) && url.pathname === '/' && !url.search && !url.hash && !url.username;
+    };
+    const bad = origins.filter((o) => !isOrigin(o));
+    if (bad.length) {
+      c.addIssue({ code: 'custom', message: `not an origin: ${bad.join(', ')} (use scheme://host[:port], e.g. https://www.club.example, with no path)` });
+      return z.NEVER;
+    }
+    return origins.map((o) => new URL(o).origin);
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -53,6 +74,7 @@ const envSchema = z.object({
   /** How long a stopped instance's outbox consumers wait before another instance takes them over. */
   OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   METRICS_TOKEN: z.string().min(16).optional(),
+  APP_FRAME_ORIGINS: frameOrigins.default([]),
   DEMO: flag.optional(),
 });
 
