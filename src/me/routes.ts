@@ -9,6 +9,7 @@ import { classListJson } from './class-list-json.js';
 import { identitiesOfClient } from '../identities/service.js';
 import { getLocationOrThrow } from '../locations/service.js';
 import { activePackagesOfClient } from '../packages/service.js';
+import { locationsForMembers } from './service.js';
 
 const classesQuery = z.object({
   from: instant.optional(),
@@ -35,6 +36,11 @@ export function meRouter(ctx: AppContext): Router {
   router.get('/api/v1/me/classes', member, async (req, res) => {
     const list = await listClassesForClient(ctx, memberOf(res), parse(classesQuery, req.query, 'query'));
     res.type('application/json').send(classListJson(list));
+  });
+
+  // The member app's location picker: /me/classes takes any of these as locationId.
+  router.get('/api/v1/me/locations', member, async (_req, res) => {
+    res.json({ items: await locationsForMembers(ctx) });
   });
 
   router.get('/api/v1/me/bookings', member, async (_req, res) => {
