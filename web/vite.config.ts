@@ -1,0 +1,18 @@
+import { defineConfig } from 'vite';
+
+/*
+ * What every browser app under web/ shares (the member app, later the manager console): Preact's
+ * JSX, browsers of the last years (phone WebViews included), no source maps shipped. build.mjs
+ * builds each app folder with this config, its own root, base path (/<app>/) and output folder.
+ */
+export default defineConfig({
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  build: {
+    target: ['es2020', 'safari14', 'chrome87'],
+    sourcemap: false,
+    reportCompressedSize: false,
+    // one file per kind for a small app: every extra request costs a round trip on a slow phone network
+    modulePreload: { polyfill: false },
+  },
+  logLevel: 'warn',
+});
