@@ -8,6 +8,7 @@ import * as m0006 from './0006_exact_source_refs.js';
 import * as m0007 from './0007_outbox.js';
 import * as m0008 from './0008_egym_mms.js';
 import * as m0009 from './0009_waitlists.js';
+import * as m0010 from './0010_outbox_consumer_topics.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0007_outbox': m0007,
   '0008_egym_mms': m0008,
   '0009_waitlists': m0009,
+  '0010_outbox_consumer_topics': m0010,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -43,20 +43,19 @@ export interface NewDoorEvent {
 
 const keyOf = (source: string, sourceRef: string) => `${source}\n${sourceRef}`;
 
-/** An event this call stored: its id, and the type of its door (entrance | exit | internal). */
+/** A stored event's id, and the type of its door (entrance | exit | internal). */
 export type StoredDoorEvent = NewDoorEvent & { id: number; doorType: string | null };
 
 /**
  * Stores each event once, however often it arrives (unique source + sourceRef): one query for
- * the ones stored already, one multi-row insert of the rest, one query for the new rows' ids.
- * Returns the events this call stored (on MySQL, one a concurrent transaction stored first is
- * not among them: its id is not visible here).
+ * the ones stored already, one multi-row insert of the rest. Returns the events this call stored
+ * (on MySQL, one a concurrent transaction stored first is among them only until that one
+ * commits: read them back with storedDoorEvents in the same transaction to be exact).
  */
-export async function insertEventsOnce(db: Db, events: NewDoorEvent[], now: Date): Promise<StoredDoorEvent[]> {
+export async function insertEventsOnce(db: Db, events: NewDoorEvent[], now: Date): Promise<NewDoorEvent[]> {
   if (!events.length) return [];
-  const sources = [...new Set(events.map((e) => e.source))];
   const stored = await db('door_access_events')
-    .whereIn('source', sources)
+    .whereIn('source', [...new Set(events.map((e) => e.source))])
     .whereIn('source_ref', events.map((e) => e.sourceRef))
     .select('source', 'source_ref');
   const seen = new Set(stored.map((r: Row) => keyOf(r.source, r.source_ref)));
@@ -66,7 +65,6 @@ export async function insertEventsOnce(db: Db, events: NewDoorEvent[], now: Date
     seen.add(key); // a batch repeating an event stores it once too
     return true;
   });
-  if (!fresh.length) return [];
   await writeInFewShapes(db, fresh, fresh.length, (chunk) =>
     db('door_access_events')
       .insert(chunk.map((e) => ({
@@ -75,13 +73,22 @@ export async function insertEventsOnce(db: Db, events: NewDoorEvent[], now: Date
       .onConflict(['source', 'source_ref'])
       .ignore(),
   );
+  return fresh;
+}
+
+/**
+ * The stored rows of these events, with their ids and door types, as this transaction sees them
+ * (an event a concurrent MySQL transaction stored is not visible here, so it is left out).
+ */
+export async function storedDoorEvents(db: Db, events: NewDoorEvent[]): Promise<StoredDoorEvent[]> {
+  if (!events.length) return [];
   const rows = await db('door_access_events as e')
     .leftJoin('doors as d', 'd.id', 'e.door_id')
-    .whereIn('e.source', sources)
-    .whereIn('e.source_ref', fresh.map((e) => e.sourceRef))
+    .whereIn('e.source', [...new Set(events.map((e) => e.source))])
+    .whereIn('e.source_ref', events.map((e) => e.sourceRef))
     .select('e.id', 'e.source', 'e.source_ref', 'd.type');
   const byKey = new Map(rows.map((r: Row) => [keyOf(r.source, r.source_ref), { id: Number(r.id), doorType: (r.type as string | null) ?? null }]));
-  return fresh.flatMap((e) => {
+  return events.flatMap((e) => {
     const row = byKey.get(keyOf(e.source, e.sourceRef));
     return row ? [{ ...e, ...row }] : [];
   });

@@ -12,6 +12,7 @@ import {
   insertEventsOnce,
   listDoorEventsOfClient,
   listDoorEventsPage,
+  storedDoorEvents,
   type DoorAccessEvent,
   type DoorEventFilter,
   type NewDoorEvent,
@@ -58,7 +59,9 @@ async function resolveClientId(ctx: AppContext, client: DoorAccessInput['client'
 export async function recordDoorEvents(ctx: AppContext, events: NewDoorEvent[]): Promise<{ created: number; markedAttended: number[] }> {
   const now = ctx.now();
   const created = await insertEventsOnce(ctx.db, events, now);
-  await recordOutboxEvents(ctx.db, 'door_event', created.map((e) => ({ subjectId: e.id, locationId: e.locationId, kind: e.doorType === 'exit' ? 'exited' : 'entered' })), now);
+  await recordOutboxEvents(ctx.db, 'door_event', async () =>
+    (await storedDoorEvents(ctx.db, created)).map((e) => ({ subjectId: e.id, locationId: e.locationId, kind: e.doorType === 'exit' ? 'exited' : 'entered' })),
+  now);
   return { created: created.length, markedAttended: await markAttendance(ctx, created) };
 }
 

@@ -56,7 +56,7 @@ export function startOutboxDrainers(ctx: AppContext, catalog: OutboxConsumerCata
     if (waiting && waiting.at > Date.now()) return;
     if (!registered.has(spec.consumer)) {
       const existed = await getOutboxConsumer(ctx, spec.consumer);
-      await registerOutboxConsumer(ctx, spec.consumer, { startAt: 'now' });
+      await registerOutboxConsumer(ctx, spec.consumer, { startAt: 'now', topics: spec.topics });
       if (!existed) await spec.onRegistered?.();
       registered.add(spec.consumer);
     }

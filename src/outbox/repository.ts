@@ -97,8 +97,20 @@ export async function deleteEvents(db: Db, ids: number[]): Promise<number> {
 
 // ---- consumers
 
-export async function insertConsumerUnlessExists(db: Db, consumer: string, position: number, now: Date): Promise<void> {
-  await db('outbox_consumers').insert({ consumer, position, lease_owner: null, lease_until: null, created_at: now, updated_at: now }).onConflict('consumer').ignore();
+/** `topics` are stored as ",a,b," so one LIKE finds the readers of a topic; null: every topic. */
+const topicList = (topics: readonly OutboxTopic[] | null) => (topics ? `,${topics.join(',')},` : null);
+
+/** Creates the consumer (an existing one keeps its cursor and gets these topics). */
+export async function insertConsumerUnlessExists(db: Db, consumer: string, topics: readonly OutboxTopic[] | null, position: number, now: Date): Promise<void> {
+  await db('outbox_consumers')
+    .insert({ consumer, topics: topicList(topics), position, lease_owner: null, lease_until: null, created_at: now, updated_at: now })
+    .onConflict('consumer')
+    .merge(['topics']);
+}
+
+export async function someConsumerReads(db: Db, topic: OutboxTopic): Promise<boolean> {
+  const reader = await db('outbox_consumers').whereNull('topics').orWhere('topics', 'like', `%,${topic},%`).first('consumer');
+  return reader !== undefined;
 }
 
 export async function getConsumer(db: Db, consumer: string): Promise<OutboxConsumer | null> {

@@ -10,6 +10,7 @@ import {
   insertEvents,
   listEventsAfter,
   listPrunableEventIds,
+  someConsumerReads,
   releaseLease,
   renewLease,
   sequenceEvents,
@@ -39,11 +40,17 @@ import type { NewOutboxEvent, OutboxConsumer, OutboxContext, OutboxEvent, Outbox
 const SEQUENCE_PASS = 1000;
 
 /**
- * Records events of one topic in one multi-row INSERT. Call it with the transaction that writes
- * the change (never in a separate one): a rolled-back change then records nothing.
+ * Records events of one topic in one multi-row INSERT, while some consumer reads that topic (an
+ * event nobody reads is not written: it would cost the write path and grow the table for
+ * nothing). Call it with the transaction that writes the change (never in a separate one): a
+ * rolled-back change then records nothing. Pass a function when building the events costs
+ * queries: it runs only when they are recorded.
  */
-export async function recordOutboxEvents(db: Db, topic: OutboxTopic, events: NewOutboxEvent[], now: Date): Promise<void> {
-  if (events.length) await insertEvents(db, topic, events, now);
+export async function recordOutboxEvents(db: Db, topic: OutboxTopic, events: NewOutboxEvent[] | (() => Promise<NewOutboxEvent[]>), now: Date): Promise<void> {
+  if (Array.isArray(events) && !events.length) return;
+  if (!(await someConsumerReads(db, topic))) return;
+  const recorded = Array.isArray(events) ? events : await events();
+  if (recorded.length) await insertEvents(db, topic, recorded, now);
 }
 
 /** Gives committed events their place in commit order; returns how many (drains call it; exported for tools and tests). */
@@ -58,17 +65,25 @@ export async function sequenceOutbox(ctx: OutboxContext): Promise<number> {
 }
 
 /**
- * Creates the consumer's cursor unless it exists (an existing one is left where it is).
- * 'now': events recorded from here on (and any not yet sequenced); 'beginning': every event kept.
+ * Creates the consumer's cursor unless it exists (an existing one is left where it is, its topics
+ * updated). 'now': events recorded from here on (and any not yet sequenced); 'beginning': every
+ * event kept. Events of a topic are recorded only while a consumer reads it (`topics`, default
+ * all), so a consumer sees the changes committed after its registration; a change committing
+ * while it registers may be missed, which is why consumers catch up with a full export when first
+ * registered (OutboxConsumerSpec.onRegistered).
  */
-export async function registerOutboxConsumer(ctx: OutboxContext, consumer: string, opts: { startAt: 'now' | 'beginning' }): Promise<OutboxConsumer> {
+export async function registerOutboxConsumer(
+  ctx: OutboxContext,
+  consumer: string,
+  opts: { startAt: 'now' | 'beginning'; topics?: readonly OutboxTopic[] },
+): Promise<OutboxConsumer> {
   if (!consumer || consumer.length > 191) throw new Error(`An outbox consumer name has 1 to 191 characters: ${JSON.stringify(consumer)}`);
   let position = 0;
   if (opts.startAt === 'now') {
     await sequenceOutbox(ctx);
     position = await highestSeq(ctx.db);
   }
-  await insertConsumerUnlessExists(ctx.db, consumer, position, ctx.now());
+  await insertConsumerUnlessExists(ctx.db, consumer, opts.topics ?? null, position, ctx.now());
   return (await getConsumer(ctx.db, consumer))!;
 }
 

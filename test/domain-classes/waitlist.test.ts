@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { cancelBookingOfSession, joinWaitlist, leaveWaitlistOfSession } from '../../src/bookings/service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { readEveryOutboxTopic } from '../support/outbox.js';
 
 const HOUR = 3600_000;
 const at = (ms: number) => new Date(Date.now() + ms).toISOString();
@@ -65,6 +66,7 @@ describe('waitlists', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
+    await readEveryOutboxTopic(app.ctx);
     admin = await app.staffToken('admin');
     locationId = (await created('/api/v1/admin/locations', { name: 'Wait', timezone: 'Europe/Berlin' })).id;
     yogaId = (await created('/api/v1/admin/activities', { name: 'Yoga' })).id;

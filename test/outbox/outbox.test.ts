@@ -21,6 +21,7 @@ import {
 } from '../../src/outbox/service.js';
 import type { OutboxContext, OutboxEvent, OutboxTopic } from '../../src/outbox/types.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { readEveryOutboxTopic } from '../support/outbox.js';
 
 const onMysql = (process.env.TEST_DATABASE_URL ?? '').startsWith('mysql');
 const DAY = 24 * 3600_000;
@@ -36,6 +37,7 @@ let nextSubject = 0;
 beforeAll(async () => {
   database = await createTestDatabase();
   ctx = { db: database.db, now: () => new Date() };
+  await readEveryOutboxTopic(ctx);
 });
 afterAll(() => database.drop());
 
@@ -76,6 +78,34 @@ describe('recording', () => {
       throw new Error('the change failed');
     })).rejects.toThrow('the change failed');
     expect(await eventsAt(other)).toEqual([]);
+  });
+
+  it('records a topic only while some consumer reads it', async () => {
+    const own = await createTestDatabase();
+    const octx: OutboxContext = { db: own.db, now: () => new Date() };
+    const recordOne = (topic: OutboxTopic, subjectId: number) => recordOutboxEvents(own.db, topic, [{ subjectId, locationId: 1, kind: 'updated' }], new Date());
+    const recorded = async () => (await own.db('outbox_events').orderBy('id').select('topic', 'subject_id')).map((r) => [r.topic, Number(r.subject_id)]);
+    try {
+      await recordOne('client', 1);
+      let built = 0;
+      await recordOutboxEvents(own.db, 'door_event', async () => [{ subjectId: ++built, locationId: 1, kind: 'entered' }], new Date());
+      expect(built).toBe(0); // nobody reads door events: the events are not even built
+      expect(await recorded()).toEqual([]);
+
+      await registerOutboxConsumer(octx, 'doors-only', { startAt: 'now', topics: ['door_event'] });
+      await recordOne('client', 2);
+      await recordOutboxEvents(own.db, 'door_event', async () => [{ subjectId: 10 + ++built, locationId: 1, kind: 'entered' }], new Date());
+      expect(await recorded()).toEqual([['door_event', 11]]);
+
+      await registerOutboxConsumer(octx, 'doors-only', { startAt: 'now', topics: ['door_event', 'client'] }); // registering again updates its topics
+      await recordOne('client', 3);
+      expect(await recorded()).toEqual([['door_event', 11], ['client', 3]]);
+      expect(await removeOutboxConsumer(octx, 'doors-only')).toBe(true);
+      await recordOne('client', 4);
+      expect(await recorded()).toEqual([['door_event', 11], ['client', 3]]);
+    } finally {
+      await own.drop();
+    }
   });
 });
 
@@ -321,14 +351,16 @@ describe('pruning', () => {
     const drain = (consumer: string, maxEvents?: number) =>
       drainOutbox(pctx, { consumer, topics: ['client'], owner: 'x', leaseMs: 10_000, maxEvents }, async () => undefined);
     try {
+      await registerOutboxConsumer(pctx, 'reader', { startAt: 'beginning' });
       await recordAt(new Date(t - 10 * DAY), 3);
       await recordAt(new Date(t), 1);
+      expect(await removeOutboxConsumer(pctx, 'reader')).toBe(true);
       expect(await pruneOutbox(pctx, { keepDays: 7, batchSize: 2 })).toEqual({ deleted: 3 });
       expect(await remaining()).toBe(1);
 
-      await recordAt(new Date(t - 10 * DAY), 4); // old, but after the new one (ids say nothing about age)
       await registerOutboxConsumer(pctx, 'fast', { startAt: 'beginning' });
       await registerOutboxConsumer(pctx, 'slow', { startAt: 'beginning' });
+      await recordAt(new Date(t - 10 * DAY), 4); // old, but after the new one (ids say nothing about age)
       await drain('fast');
       await drain('slow', 3); // the new event and two old ones
       expect(await pruneOutbox(pctx, { keepDays: 7, batchSize: 2 })).toEqual({ deleted: 2 });

@@ -8,6 +8,7 @@ import { importClients } from '../../src/clients/service.js';
 import { drainOutbox, registerOutboxConsumer } from '../../src/outbox/service.js';
 import type { OutboxEvent } from '../../src/outbox/types.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { readEveryOutboxTopic } from '../support/outbox.js';
 import { clubLocalTime, startSyncFixture, type SyncFixture } from '../integrations/support.js';
 
 type Db = TestApp['ctx']['db'];
@@ -26,6 +27,7 @@ describe('API write paths', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
+    await readEveryOutboxTopic(app.ctx);
     auth = { authorization: `Bearer ${await app.staffToken('admin')}` };
     home = (await app.http.post('/api/v1/admin/locations').set(auth).send({ name: 'Home', timezone: 'Europe/Berlin' }).expect(201)).body.id;
     away = (await app.http.post('/api/v1/admin/locations').set(auth).send({ name: 'Away', timezone: 'Europe/Berlin' }).expect(201)).body.id;
@@ -115,6 +117,7 @@ describe('Perfect Gym sync write paths', () => {
 
   beforeAll(async () => {
     f = await startSyncFixture({ members: 60, pageSize: 500 });
+    await readEveryOutboxTopic(f.app.ctx);
     await f.run('initial-sync');
   });
   afterAll(() => f.close());
