@@ -15,7 +15,8 @@ function applyHostColours({ primaryColor, primaryTextColor }: EgymContext): void
 
 /** In a club's website (an iframe), tell the page our height so its frame can fit the app without a scrollbar. */
 function reportHeightToEmbeddingPage(): void {
-  const post = () => parent.postMessage({ type: 'clubcore:height', height: document.documentElement.scrollHeight }, '*');
+  // the body's own height: the document's would never fall below the frame's, so the frame could not shrink
+  const post = () => parent.postMessage({ type: 'clubcore:height', height: Math.ceil(document.body.getBoundingClientRect().height) }, '*');
   new ResizeObserver(post).observe(document.body);
 }
 
