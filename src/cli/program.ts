@@ -25,6 +25,7 @@ import { createMetrics } from '../metrics/metrics.js';
 import { startEgymIssuer } from '../sandbox/egym/issuer.js';
 import { parseKeys, PERMISSIONS, startEgymMmsSandbox, type ApiKeySpec } from '../sandbox/egym-mms/server.js';
 import { startPerfectGymSandbox } from '../sandbox/perfect-gym/server.js';
+import { DEFAULT_TOKEN as WELLPASS_TOKEN, startWellpassSandbox } from '../sandbox/wellpass/server.js';
 import type { StaffUser } from '../staff/repository.js';
 import { createStaffUser, listStaffUsers, resetStaffPassword, STAFF_ROLES } from '../staff/service.js';
 
@@ -432,6 +433,32 @@ function buildProgram(io: CliIo): Command {
       print(`EGYM MMS sandbox at ${mms.url} (x-api-key: ${mms.keys.map((k) => `${k.key} for ${k.gymId}@${k.chainId}${k.permissions.length < PERMISSIONS.length ? ` [${k.permissions.join(' ')}]` : ''}`).join(', ')})`);
       print(`  control API: ${mms.url}/_sandbox/ (accounts, checkins, churn, faults, requests, deliveries, clock, reset)`);
       onSignal(mms.close);
+    });
+
+  sandbox
+    .command('wellpass')
+    .description('serve an EGYM Wellpass sandbox (Wellhub Booking API model): classes and slots, simulated bookings, signed webhooks delivered twice, decision deadline, rate limit, faults')
+    .option('--port <port>', 'port to listen on', int, 5058)
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--token <token>', 'Bearer token of the API', WELLPASS_TOKEN)
+    .option('--gyms <list>', 'only these gym ids (venue UUIDs), comma-separated (default: any gym id)', (text: string) => text.split(',').map((g) => g.trim()).filter(Boolean))
+    .option('--webhook-url <url>', "clubcore's webhook URL (default: none, events are not sent until set through the control API)")
+    .option('--webhook-secret <secret>', 'HMAC-SHA1 key of X-Gympass-Signature')
+    .addOption(new Option('--webhook-copies <n>', 'deliveries of each webhook event').choices(['1', '2']).default('2'))
+    .option('--decision-deadline-seconds <n>', 'a booking request not decided by then is rejected automatically', int, 900)
+    .option('--no-rate-limit', 'answer every request (default: 50 per token, refilling 25/s)')
+    .action(async (opts: { port: number; host: string; token: string; gyms?: string[]; webhookUrl?: string; webhookSecret?: string; webhookCopies: string; decisionDeadlineSeconds: number; rateLimit: boolean }) => {
+      const { decisionDeadlineSeconds, webhookCopies, rateLimit, ...rest } = opts;
+      const wp = await startWellpassSandbox({
+        ...rest,
+        webhookCopies: webhookCopies === '1' ? 1 : 2,
+        decisionDeadlineMs: decisionDeadlineSeconds * 1000,
+        rateLimit: rateLimit ? undefined : null,
+      });
+      const settings = wp.settings();
+      print(`EGYM Wellpass sandbox at ${wp.url} (Authorization: Bearer ${wp.token}); webhooks to ${settings.webhookUrl ?? '(none yet)'}, secret ${settings.webhookSecret}`);
+      print(`  control API: ${wp.url}/_sandbox/ (state, bookings, validations, settings, faults, requests, deliveries, reset; POST gyms/{gym}/bookings and bookings/{n}/cancel simulate members)`);
+      onSignal(wp.close);
     });
 
   sandbox
