@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
@@ -25,6 +25,15 @@ const slotBody = (extra: Record<string, unknown> = {}) => ({
   virtual: false,
   ...extra,
 });
+
+/** A port nothing listens on (just freed). */
+async function closedPort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /** What the receiver does with the n-th request it gets (1-based): a status, or never answer. */
 type Behaviour = (n: number, body: any) => number | 'hang' | Promise<number>;
@@ -266,6 +275,11 @@ describe('EGYM Wellpass sandbox', () => {
     const again = await pendingBooking(2);
     expect(again.booking.status).toBe('PENDING');
     expect(sb.deliveries().slice(-2).map((d) => d.attempts.map((a) => a.status))).toEqual([[503, 200], [503, 200]]);
+
+    // nobody listening: the network error's code, four times
+    sb.configure({ webhookCopies: 1, webhookUrl: `http://127.0.0.1:${await closedPort()}/webhooks` });
+    const unreachable = await sb.cancelBooking(again.booking.booking_number);
+    expect(unreachable.deliveries[0]!.attempts.map((a) => [a.status, a.error])).toEqual(Array(4).fill([null, 'ECONNREFUSED']));
   });
 
   it('takes decisions made inside the webhook request, idempotently', async () => {
@@ -280,6 +294,9 @@ describe('EGYM Wellpass sandbox', () => {
     const repeat = await decide(booking.booking_number, { status: 'RESERVED' });
     expect(repeat.status).toBe(200);
     expect(repeat.body).toEqual(booking);
+
+    const checkedIn = await sb.checkInBooking(booking.booking_number);
+    expect(checkedIn.deliveries.map((d) => d.body.event_type)).toEqual(['checkin-booking-occurred', 'checkin-booking-occurred']);
 
     const refused = await decide(booking.booking_number, { status: 'REJECTED', reason_category: 'CLASS_IS_FULL' });
     expect(refused.status).toBe(409);
@@ -415,6 +432,7 @@ describe('EGYM Wellpass sandbox', () => {
     expect(simulated.status).toBe(201);
     expect(simulated.body.deliveries).toHaveLength(2);
     expect((await control('GET', 'deliveries')).body).toHaveLength(2);
+    expect((await control('GET', 'nothing-here')).status).toBe(404);
     expect((await control('POST', 'reset')).status).toBe(204);
     expect(sb.state()).toEqual({ gyms: [], classes: [], slots: [], bookings: [], validations: [] });
     expect(sb.settings().decisionDeadlineMs).toBe(15 * 60_000);

@@ -153,7 +153,7 @@ function idParam(value: unknown, entity: Entity): number {
   return Number(text);
 }
 
-const notFound: RequestHandler = (req) => {
+export const notFound: RequestHandler = (req) => {
   throw new WellpassError(404, [{ message: `no operation ${req.method} ${req.originalUrl.split('?')[0]} in the sandbox`, key: 'route.not_found' }]);
 };
 

@@ -3,7 +3,7 @@
  * for the demo, benchmarks and tests in other processes. No auth; refusals in Wellhub's error body.
  */
 import express, { Router } from 'express';
-import { renderErrors } from './api.js';
+import { notFound, renderErrors } from './api.js';
 import { parseBookingRequest, parseCancellation } from './dto.js';
 import type { WellpassSandbox } from './server.js';
 
@@ -47,6 +47,8 @@ export function controlRouter(sandbox: Control): Router {
     sandbox.reset();
     res.status(204).end();
   });
+  // ends here: an unknown control path must not fall through to the partner API (401, logged)
+  router.use(notFound);
   router.use(renderErrors);
   return router;
 }

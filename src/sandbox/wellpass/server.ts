@@ -199,7 +199,6 @@ export async function startWellpassSandbox(opts: WellpassSandboxOptions = {}): P
     close: () =>
       new Promise<void>((resolve) => {
         webhooks.closed = true;
-        bookings.clear();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

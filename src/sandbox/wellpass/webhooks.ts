@@ -107,13 +107,20 @@ export class Webhooks {
           // the answer's body is not waited for: a receiver that answered has answered
           void res.body?.cancel().catch(() => undefined);
         } catch (err) {
-          attempt.error = (err as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (err as Error).message;
+          attempt.error = failure(err as Error, this.timeoutMs);
         }
         attempt.ms = Date.now() - attempt.at;
       }
     }
     return deliveries.map(copyOf);
   }
+}
+
+/** fetch's own message ("fetch failed") says nothing: the cause's code does (ECONNREFUSED, ...). */
+function failure(err: Error, timeoutMs: number): string {
+  if (err.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  const cause = err.cause as { code?: string; message?: string } | undefined;
+  return cause?.code ?? cause?.message ?? err.message;
 }
 
 function copyOf(d: Delivery): Delivery {
