@@ -71,26 +71,20 @@ export function Classes({ member }: { member: Member }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [busyId, setBusyId] = useState<number | null>(null);
 
+  // The club's locations (asked once per page) and the chosen one's classes, in parallel: one round trip.
   const load = useCallback(async () => {
-    if (locationId === null) return;
     try {
-      setList(await memberCall<ClassList>('GET', `/me/classes?locationId=${locationId}`));
+      const [all, classes] = await Promise.all([clubLocations(), locationId === null ? null : memberCall<ClassList>('GET', `/me/classes?locationId=${locationId}`)]);
+      setLocations(all);
+      setList(classes);
       setProblem(null);
+      // a member without a home location at a one-location club: that location
+      if (locationId === null && all.length === 1) setLocationId(all[0]!.id);
     } catch (err) {
       setProblem(problemText(err));
     }
   }, [locationId]);
 
-  useEffect(() => {
-    clubLocations().then(
-      (items) => {
-        setLocations(items);
-        // a member without a home location at a one-location club: that location
-        if (items.length === 1) setLocationId((id) => id ?? items[0]!.id);
-      },
-      (err: unknown) => setProblem(problemText(err)),
-    );
-  }, []);
   useEffect(() => {
     void load();
   }, [load]);

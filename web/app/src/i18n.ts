@@ -165,6 +165,7 @@ export function pickLanguage(tags: readonly (string | undefined)[]): Language {
 export function setLanguage(lang: Language): void {
   language = lang;
   document.documentElement.lang = lang;
+  document.title = t('classes');
 }
 
 /** The locale for dates and times: German or English as spoken in the UK (24-hour clock, day before month). */
