@@ -8,9 +8,9 @@ import { AppError } from '../errors.js';
 /*
  * The browser apps clubcore serves itself (no CDN, nothing fetched at run time): each is built by
  * `npm run build` (web/build.mjs) into dist/web/<name> and served at /<name>. Hashed files under
- * assets/ never change, so browsers keep them for a year (gzipped when the browser takes it); index.html is revalidated on every load,
- * so a new build reaches members at their next start. Any other path under the app is one of its
- * client routes and gets index.html.
+ * assets/ never change, so browsers keep them for a year (gzipped when the browser takes it);
+ * index.html is revalidated on every load, so a new build reaches members at their next start. Any
+ * other path under the app is one of its client routes and gets index.html.
  */
 
 /** dist/web under the package root: the nearest package.json up from here (the compiled file sits deeper than its source). */
@@ -83,7 +83,7 @@ export function staticWebApp(opts: { path: string; dir: string; title: string; f
     res.sendFile(indexFile, { cacheControl: false, headers: { 'Cache-Control': 'no-cache' } }, (err?: NodeJS.ErrnoException) => {
       if (!err) return;
       if (err.code !== 'ENOENT') return next(err);
-      next(AppError.unavailable(`${opts.title} is not built on this server: run npm run build (it builds the server and the web apps into ${WEB_BUILD_DIR})`));
+      next(AppError.unavailable(`${opts.title} is not built on this server: run npm run build (it builds the server and the web apps)`));
     });
   });
   return router;

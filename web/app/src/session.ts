@@ -70,7 +70,7 @@ function jwtExpired(jwt: string): boolean {
  * by the token's own exp. 404: the membership sync has not delivered the member yet.
  */
 function refusalOf(err: unknown, token: string): EgymRefusal {
-  if (!(err instanceof ApiError)) return 'expired'; // the EGYM app gave no fresh token for an expired one
+  if (!(err instanceof ApiError)) return 'unavailable';
   if (err.status === 0) return 'offline';
   if (err.status === 401) return jwtExpired(token) ? 'expired' : 'rejected';
   if (err.status === 409) return 'ambiguous';
@@ -78,30 +78,24 @@ function refusalOf(err: unknown, token: string): EgymRefusal {
   return 'unavailable';
 }
 
+/** A fresh token from the EGYM app; when it sends none, the member sees `otherwise`. */
+async function askEgymApp(otherwise: EgymRefusal): Promise<string> {
+  try {
+    return await freshEgymToken();
+  } catch {
+    throw new EgymRefused(otherwise);
+  }
+}
+
 /** Exchanges an EGYM token for a clubcore session; a refused one is tried again once with a fresh token from the EGYM app. */
 async function egymSignIn(token: string, mayAskForAnother: boolean): Promise<Member> {
   try {
     return memberOf(await callApi<SignedIn>('POST', '/auth/egym', { body: { token } }));
   } catch (err) {
-    if (!(err instanceof ApiError) || err.status !== 401 || !mayAskForAnother) throw new EgymRefused(refusalOf(err, token));
-    let fresh: string;
-    try {
-      fresh = await freshEgymToken();
-    } catch {
-      throw new EgymRefused(refusalOf(err, token));
-    }
-    return egymSignIn(fresh, false);
+    const refusal = refusalOf(err, token);
+    if (!mayAskForAnother || !(err instanceof ApiError) || err.status !== 401) throw new EgymRefused(refusal);
+    return egymSignIn(await askEgymApp(refusal), false);
   }
-}
-
-async function refreshedWithEgym(): Promise<Member> {
-  let fresh: string;
-  try {
-    fresh = await freshEgymToken();
-  } catch {
-    throw new EgymRefused('expired');
-  }
-  return egymSignIn(fresh, false);
 }
 
 /** The tile's start: the token from the EGYM app's initial context, exchanged for a session. */
@@ -164,7 +158,8 @@ function renewSession(via: 'egym' | 'password'): Promise<Member> {
       throw new ApiError(401, undefined, 'signed out');
     }
     try {
-      const member = await refreshedWithEgym();
+      // the session ended: a fresh token from the EGYM app, exchanged like the first
+      const member = await egymSignIn(await askEgymApp('expired'), false);
       setState({ kind: 'member', member, via });
       return member;
     } catch (err) {
