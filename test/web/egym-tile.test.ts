@@ -122,6 +122,15 @@ describe('the member app as the EGYM app opens it (Ionic Portals tile)', () => {
     expect(await page.getByRole('alert').count()).toBe(0);
   });
 
+  it('opens at the EGYM app’s starting route, in its language', async () => {
+    const { tile } = await openTile({ authToken: await memberToken(), language: 'de_DE', startingRoute: '/bookings' }, memberToken);
+    await tile.getByRole('listitem', { name: 'Yoga' }).getByText('Gebucht').waitFor();
+    expect(await tile.getByRole('link', { name: 'Meine Buchungen' }).getAttribute('aria-current')).toBe('page');
+    expect(await tile.getByRole('heading', { name: 'Demnächst' }).count()).toBe(1);
+    await screenshot(tile, 'tile-bookings-de');
+    await tile.context().close();
+  });
+
   it('shows every refusal of the EGYM sign-in in plain words', async () => {
     const expired = await tokenFor({ sub: `bma-${member.memberId}`, membershipId: `gymnation-${member.memberId}` }, { expiresInSeconds: -120 });
     const screens: [string, EgymTileContext, string][] = [
@@ -135,13 +144,22 @@ describe('the member app as the EGYM app opens it (Ionic Portals tile)', () => {
       await f.app.http.post('/api/v1/admin/clients').set(f.auth).send({ firstName: 'Family', lastName: 'Member', email }).expect(201);
     }
     screens.push(['tile-refused-ambiguous', { authToken: await tokenFor({ sub: 'bma-family', email: 'family@tile.example' }) }, 'More than one member has your e-mail address']);
-    for (const [name, context, title] of screens) {
+    const showsScreen = async (name: string, context: EgymTileContext, title: string) => {
       const { tile } = await openTile(context, async () => context.authToken);
       await tile.getByRole('heading', { name: title }).waitFor();
       await screenshot(tile, name);
       const retry = await tile.getByRole('button').count();
-      expect([name, retry]).toEqual([name, name.includes('not-synced') ? 1 : 0]);
+      expect([name, retry]).toEqual([name, /not-synced|unavailable/.test(name) ? 1 : 0]);
       await tile.context().close();
+    };
+    for (const [name, context, title] of screens) await showsScreen(name, context, title);
+    // no active egym_bma integration: clubcore cannot verify EGYM tokens at all (503)
+    const integration = (await f.app.http.get('/api/v1/admin/integrations').set(f.auth)).body.items.find((i: { type: string }) => i.type === 'egym_bma');
+    await f.app.http.patch(`/api/v1/admin/integrations/${integration.id}`).set(f.auth).send({ active: false }).expect(200);
+    try {
+      await showsScreen('tile-refused-unavailable', { authToken: await memberToken() }, 'Signing in through EGYM is not possible right now');
+    } finally {
+      await f.app.http.patch(`/api/v1/admin/integrations/${integration.id}`).set(f.auth).send({ active: true }).expect(200);
     }
   });
 });
