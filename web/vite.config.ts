@@ -11,7 +11,7 @@ export default defineConfig({
     target: ['es2020', 'safari14', 'chrome87'],
     sourcemap: false,
     reportCompressedSize: false,
-    // one file per kind for a small app: every extra request costs a round trip on a slow phone network
+    // the apps load as one script (no dynamic imports: each would cost a round trip on a slow phone network), so no preload polyfill
     modulePreload: { polyfill: false },
   },
   logLevel: 'warn',
