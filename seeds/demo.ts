@@ -57,7 +57,7 @@ export async function seedDemo(ctx: AppContext): Promise<{ lines: string[] }> {
   }
 
   const activityIds = new Map<string, number>();
-  for (const name of ACTIVITIES) activityIds.set(name, ((await findActivityByName(ctx.db, name)) ?? (await createActivity(ctx, name))).id);
+  for (const name of ACTIVITIES) activityIds.set(name, ((await findActivityByName(ctx.db, name)) ?? (await createActivity(ctx, { name, aggregatorBookings: { enabled: false, seatCap: null } }))).id);
 
   for (const spec of PACKAGES) {
     if (!(await findPackageByAltId(ctx.db, spec.altId))) {

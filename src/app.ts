@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import { accessRouter } from './access/routes.js';
 import { authRouter } from './auth/routes.js';
+import { bookingsRouter } from './bookings/routes.js';
 import { classesRouter } from './classes/routes.js';
 import { clientsRouter } from './clients/routes.js';
 import type { AppContext } from './context.js';
@@ -16,6 +17,7 @@ import { metricsRouter } from './metrics/routes.js';
 import { packagesRouter } from './packages/routes.js';
 import { staffRouter } from './staff/routes.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
+import { keepRawBodyOfWebhooks } from './http/raw-body.js';
 import { requestLogger } from './http/request-log.js';
 import { webAppsRouter } from './web/static.js';
 
@@ -30,10 +32,10 @@ export function createApp(ctx: AppContext): Express {
   // APIs in a remote system's own shape, ahead of the JSON parser: each parses (and refuses) its own
   // bodies and answers every error under its base path, 404s included, in that system's shape.
   for (const { publicApi } of integrationTypes()) if (publicApi) app.use(publicApi.basePath, publicApi.router(ctx));
-  app.use(express.json({ limit: '1mb' }));
+  app.use(express.json({ limit: '1mb', verify: keepRawBodyOfWebhooks }));
   for (const router of [
     healthRouter, metricsRouter, authRouter, staffRouter, meRouter, identityTypesRouter, locationsRouter, doorsRouter,
-    clientsRouter, packagesRouter, classesRouter, accessRouter, integrationsRouter, webAppsRouter,
+    clientsRouter, packagesRouter, classesRouter, bookingsRouter, accessRouter, integrationsRouter, webAppsRouter,
   ]) {
     app.use(router(ctx));
   }

@@ -28,10 +28,14 @@ const MINUTE = 60_000;
 /** What the booking rule reads of a session. */
 export type SessionForRules = Pick<ClassSession, 'activityId' | 'locationId' | 'startsAt' | 'status' | 'seatsLeft'>;
 
-/** Why the client cannot book the session now, or null when they can. One rule, used by the list and by booking. */
+/**
+ * Why the client cannot book the session now, or null when they can. One rule, used by the list
+ * and by booking. `grants` 'aggregator': the booking comes through an aggregator, whose own
+ * membership entitles the member (no club package needed).
+ */
 export function whyNotBookable(
   session: SessionForRules,
-  grants: Grant[],
+  grants: Grant[] | 'aggregator',
   held: BookingStatus | undefined,
   now: Date,
 ): NotBookableReason | null {
@@ -39,7 +43,7 @@ export function whyNotBookable(
   if (session.status === 'cancelled') return 'sessionCancelled';
   const startsAt = new Date(session.startsAt);
   if (startsAt.getTime() <= now.getTime()) return 'started';
-  if (!grantsAllow(grants, { activityId: session.activityId, locationId: session.locationId, startsAt })) {
+  if (grants !== 'aggregator' && !grantsAllow(grants, { activityId: session.activityId, locationId: session.locationId, startsAt })) {
     return 'noPackage';
   }
   if (session.seatsLeft <= 0) return 'full';
@@ -95,3 +99,6 @@ export const REASON_TEXT: Record<NotBookableReason | NotJoinableReason, string> 
   waitlistClosed: 'The waitlist of this class has closed: nobody is moved up this close to the start',
   waitlistFull: 'The waitlist of this class is full',
 };
+
+/** Sources of bookings an aggregator owns: only it cancels them (its members are refunded through it). */
+export const AGGREGATOR_SOURCES: readonly string[] = ['wellpass'];

@@ -1,4 +1,4 @@
-import { getSession, releaseSeat, takeSeat, type ClassSession } from '../classes/repository.js';
+import { getSession, releaseSeat, takeSeat, type ClassSession, type SeatChannel } from '../classes/repository.js';
 import { forgetSchedules, scheduleAt } from '../classes/schedule.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
@@ -18,10 +18,12 @@ import {
   type BookingStatus,
   type BookingWithSession,
 } from './repository.js';
-import { HELD, REASON_TEXT, waitlistReasonGiven, whyNotBookable, type NotBookableReason, type NotJoinableReason } from './rules.js';
+import { AGGREGATOR_SOURCES, HELD, REASON_TEXT, waitlistReasonGiven, whyNotBookable, type NotBookableReason, type NotJoinableReason } from './rules.js';
 import { promoteFromWaitlist, stopWaitingOnBooking } from './waitlist.js';
 import { waitingPlacesOf } from './waitlist-repository.js';
 import { inTransaction } from '../db/transaction.js';
+import type { Db } from '../db/knex.js';
+import { recordOutboxEvents } from '../outbox/service.js';
 
 export { whyNotBookable, whyNotJoinable, waitlistClosed, type NotBookableReason, type NotJoinableReason } from './rules.js';
 export {
@@ -100,19 +102,24 @@ export async function listClassesForClient(
   return { locationId, from, to, items };
 }
 
-export async function bookSession(ctx: AppContext, clientId: number, sessionId: number, source = 'app'): Promise<Booking> {
+/**
+ * Books a seat through a channel: `source` names it on the booking; `seats` says whether it is an
+ * aggregator (no club package needed, within its seat cap) or the club's own.
+ */
+export async function bookSession(ctx: AppContext, clientId: number, sessionId: number, source = 'app', seats: SeatChannel = { aggregator: false }): Promise<Booking> {
   const session = await getSession(ctx.db, sessionId);
   if (!session) throw AppError.notFound(`There is no class session ${sessionId}`);
-  const grants = await listGrantsOfClient(ctx.db, clientId);
+  const grants = seats.aggregator ? 'aggregator' : await listGrantsOfClient(ctx.db, clientId);
   const now = ctx.now();
   try {
     const id = await inTransaction(ctx.db, async (trx) => {
       const existing = await findBooking(trx, sessionId, clientId);
       const reason = whyNotBookable({ ...session, seatsLeft: 1 }, grants, existing?.status, now);
       if (reason) throw AppError.rule(reason, REASON_TEXT[reason]);
-      if (!(await takeSeat(trx, sessionId))) throw AppError.rule('full', REASON_TEXT.full);
+      if (!(await takeSeat(trx, sessionId, seats))) throw AppError.rule('full', REASON_TEXT.full);
       // Booked directly (a seat open past the waitlist's cut-off, another channel): no longer waiting.
       if (session.waitlistCount > 0) await stopWaitingOnBooking(trx, sessionId, clientId, now);
+      await recordSeatsChanged(trx, session, now);
       if (existing) {
         await rebook(trx, existing.id, source, now);
         return existing.id;
@@ -130,6 +137,11 @@ export async function bookSession(ctx: AppContext, clientId: number, sessionId: 
   }
 }
 
+/** The session's free seats changed: channels that publish them (aggregators) send the new counts. */
+function recordSeatsChanged(trx: Db, session: Pick<ClassSession, 'id' | 'locationId'>, now: Date): Promise<void> {
+  return recordOutboxEvents(trx, 'class_session', [{ subjectId: session.id, locationId: session.locationId, kind: 'updated' }], now);
+}
+
 /** Why a booking cannot be cancelled now, or null when it can: only a booked class that has not started. */
 export function whyNotCancellable(status: BookingStatus, startsAt: Date, now: Date): 'notBooked' | 'started' | null {
   if (status !== 'booked') return 'notBooked';
@@ -140,25 +152,42 @@ export function whyNotCancellable(status: BookingStatus, startsAt: Date, now: Da
 /**
  * Cancelling frees the seat, which goes in the same transaction to the first waiting member who can
  * still book it (before the waitlist's cut-off). Cancelling a cancelled booking again answers the
- * booking as it is.
+ * booking as it is. A booking an aggregator made is cancelled only through that aggregator
+ * (`channel`: its source), which may do so late; anyone else gets a 422 saying to cancel the class.
  */
-export async function cancelBooking(ctx: AppContext, clientId: number, bookingId: number): Promise<Booking> {
+export async function cancelBooking(ctx: AppContext, clientId: number, bookingId: number, channel?: string): Promise<Booking> {
   const booking = await getBooking(ctx.db, bookingId);
   if (!booking || booking.clientId !== clientId) throw AppError.notFound(`You have no booking ${bookingId}`);
+  return cancelFound(ctx, booking, channel);
+}
+
+async function cancelFound(ctx: AppContext, booking: Booking, channel: string | undefined): Promise<Booking> {
   if (booking.status === 'cancelled') return booking;
+  const aggregator = AGGREGATOR_SOURCES.includes(booking.source);
+  if (aggregator && channel !== booking.source) {
+    throw AppError.rule('aggregatorBooking', `Booking ${booking.id} was made through ${booking.source === 'wellpass' ? 'EGYM Wellpass' : booking.source} and can only be cancelled there; to call the class off, cancel the session: the aggregator is told and refunds its members`);
+  }
   const session = (await getSession(ctx.db, booking.sessionId))!;
   const reason = whyNotCancellable(booking.status, new Date(session.startsAt), ctx.now());
   if (reason === 'notBooked') throw AppError.rule(reason, `This booking is ${booking.status} and can no longer be cancelled`);
-  if (reason === 'started') throw AppError.rule(reason, REASON_TEXT.started);
+  if (reason === 'started' && !aggregator) throw AppError.rule(reason, REASON_TEXT.started);
   const now = ctx.now();
   await inTransaction(ctx.db, async (trx) => {
-    if (await cancelBookingRow(trx, bookingId, now)) {
-      await releaseSeat(trx, booking.sessionId);
+    if (await cancelBookingRow(trx, booking.id, now)) {
+      await releaseSeat(trx, booking.sessionId, { aggregator });
+      await recordSeatsChanged(trx, session, now);
       await promoteFromWaitlist(trx, booking.sessionId, now, ctx.config.WAITLIST_PROMOTION_CUTOFF_MINUTES);
     }
   });
   forgetSchedules(ctx, session.locationId);
-  return (await getBooking(ctx.db, bookingId))!;
+  return (await getBooking(ctx.db, booking.id))!;
+}
+
+/** Staff cancelling a member's booking: the member's own rules, and aggregator bookings refused (422). */
+export async function cancelBookingByStaff(ctx: AppContext, bookingId: number): Promise<Booking> {
+  const booking = await getBooking(ctx.db, bookingId);
+  if (!booking) throw AppError.notFound(`There is no booking ${bookingId}`);
+  return cancelFound(ctx, booking, undefined);
 }
 
 /** cancelBooking, the booking found by its session: notBooked when the client has none. */

@@ -1,10 +1,20 @@
 import { readDate, type Db } from '../db/knex.js';
 
-export interface Activity {
+export interface Activity extends ActivityFields {
   id: number;
-  name: string;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** Aggregators (Wellpass) may book the activity's sessions; `seatCap` per session: null every free seat, 0 none, N at most N. */
+export interface AggregatorBookings {
+  enabled: boolean;
+  seatCap: number | null;
+}
+
+export interface ActivityFields {
+  name: string;
+  aggregatorBookings: AggregatorBookings;
 }
 
 export const SESSION_STATUSES = ['scheduled', 'cancelled'] as const;
@@ -29,6 +39,8 @@ export interface ClassSession {
   /** How many may wait for a seat (0: no waitlist) and how many are waiting. */
   waitlistCapacity: number;
   waitlistCount: number;
+  /** Seats of bookedCount held by aggregator bookings. */
+  aggregatorBookedCount: number;
   instructor: string | null;
   status: SessionStatus;
   createdAt: string;
@@ -56,7 +68,23 @@ export interface SessionFilter {
 type Row = Record<string, any>;
 
 function toActivity(row: Row): Activity {
-  return { id: row.id, name: row.name, createdAt: readDate(row.created_at), updatedAt: readDate(row.updated_at) };
+  return {
+    id: row.id,
+    name: row.name,
+    aggregatorBookings: { enabled: Boolean(row.aggregator_bookings), seatCap: row.aggregator_seat_cap ?? null },
+    createdAt: readDate(row.created_at),
+    updatedAt: readDate(row.updated_at),
+  };
+}
+
+function toActivityRow(fields: Partial<ActivityFields>): Row {
+  const row: Row = {};
+  if (fields.name !== undefined) row.name = fields.name;
+  if (fields.aggregatorBookings !== undefined) {
+    row.aggregator_bookings = fields.aggregatorBookings.enabled;
+    row.aggregator_seat_cap = fields.aggregatorBookings.seatCap;
+  }
+  return row;
 }
 
 function toSession(row: Row): ClassSession {
@@ -72,6 +100,7 @@ function toSession(row: Row): ClassSession {
     seatsLeft: Math.max(0, row.capacity - row.booked_count),
     waitlistCapacity: row.waitlist_capacity,
     waitlistCount: row.waitlist_count,
+    aggregatorBookedCount: row.aggregator_booked_count,
     instructor: row.instructor,
     status: row.status,
     createdAt: readDate(row.created_at).toISOString(),
@@ -108,13 +137,19 @@ export async function findMissingActivityIds(db: Db, ids: number[]): Promise<num
   return ids.filter((id) => !found.has(id));
 }
 
-export async function insertActivity(db: Db, name: string, now: Date): Promise<number> {
-  const [id] = await db('activities').insert({ name, created_at: now, updated_at: now });
+export async function insertActivity(db: Db, fields: ActivityFields, now: Date): Promise<number> {
+  const [id] = await db('activities').insert({ ...toActivityRow(fields), created_at: now, updated_at: now });
   return Number(id);
 }
 
-export async function updateActivityRow(db: Db, id: number, name: string, now: Date): Promise<void> {
-  await db('activities').where({ id }).update({ name, updated_at: now });
+export async function updateActivityRow(db: Db, id: number, fields: Partial<ActivityFields>, now: Date): Promise<void> {
+  await db('activities').where({ id }).update({ ...toActivityRow(fields), updated_at: now });
+}
+
+/** Sessions of an activity that have not ended by `now` (what a change of the activity may still touch). */
+export async function listUpcomingSessionIdsOf(db: Db, activityId: number, now: Date): Promise<{ id: number; locationId: number }[]> {
+  const rows = await db('class_sessions').where({ activity_id: activityId }).where('ends_at', '>', now).select('id', 'location_id');
+  return rows.map((r: Row) => ({ id: Number(r.id), locationId: Number(r.location_id) }));
 }
 
 export async function deleteActivityRow(db: Db, id: number): Promise<void> {
@@ -158,7 +193,7 @@ export async function listSessionsAt(db: Db, locationId: number, from: Date, to:
 }
 
 export async function insertSession(db: Db, fields: SessionFields, now: Date): Promise<number> {
-  const [id] = await db('class_sessions').insert({ waitlist_capacity: 0, ...toSessionRow(fields), booked_count: 0, waitlist_count: 0, created_at: now, updated_at: now });
+  const [id] = await db('class_sessions').insert({ waitlist_capacity: 0, ...toSessionRow(fields), booked_count: 0, waitlist_count: 0, aggregator_booked_count: 0, created_at: now, updated_at: now });
   return Number(id);
 }
 
@@ -170,20 +205,25 @@ export async function deleteSessionRow(db: Db, id: number): Promise<void> {
   await db('class_sessions').where({ id }).delete();
 }
 
+/** Who takes a seat: the club's own channels, or an aggregator within its seat cap (null: no cap). */
+export type SeatChannel = { aggregator: false } | { aggregator: true; seatCap: number | null };
+
 /**
- * Takes one seat if one is free. The condition is evaluated by the database on the latest
- * committed row (InnoDB locks it for the update), so concurrent bookings can never overbook.
+ * Takes one seat if one is free (for an aggregator: and its cap is not reached). The condition is
+ * evaluated by the database on the latest committed row (InnoDB locks it for the update), so
+ * concurrent bookings of any channels can never overbook, nor pass the aggregator cap.
  */
-export async function takeSeat(db: Db, sessionId: number): Promise<boolean> {
-  const changed = await db('class_sessions')
-    .where({ id: sessionId })
-    .andWhere('booked_count', '<', db.ref('capacity'))
-    .increment('booked_count', 1);
-  return Number(changed) === 1;
+export async function takeSeat(db: Db, sessionId: number, channel: SeatChannel = { aggregator: false }): Promise<boolean> {
+  const q = db('class_sessions').where({ id: sessionId }).andWhere('booked_count', '<', db.ref('capacity'));
+  if (!channel.aggregator) return Number(await q.increment('booked_count', 1)) === 1;
+  if (channel.seatCap !== null) q.andWhere('aggregator_booked_count', '<', channel.seatCap);
+  return Number(await q.update({ booked_count: db.raw('booked_count + 1'), aggregator_booked_count: db.raw('aggregator_booked_count + 1') })) === 1;
 }
 
-export async function releaseSeat(db: Db, sessionId: number): Promise<void> {
-  await db('class_sessions').where({ id: sessionId }).andWhere('booked_count', '>', 0).decrement('booked_count', 1);
+export async function releaseSeat(db: Db, sessionId: number, channel: { aggregator: boolean } = { aggregator: false }): Promise<void> {
+  const q = db('class_sessions').where({ id: sessionId }).andWhere('booked_count', '>', 0);
+  if (!channel.aggregator) return void (await q.decrement('booked_count', 1));
+  await q.update({ booked_count: db.raw('booked_count - 1'), aggregator_booked_count: db.raw('case when aggregator_booked_count > 0 then aggregator_booked_count - 1 else 0 end') });
 }
 
 /** The seat and waitlist state of a session row, read for a decision taken in the transaction. */

@@ -14,11 +14,16 @@ import {
   getSessionDetail,
   listActivities,
   listSessions,
-  renameActivity,
+  updateActivity,
   updateSession,
 } from './service.js';
 
-const activityBody = z.strictObject({ name: z.string().trim().min(1).max(200) });
+const activityFields = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  /** seatCap: null or absent = every free seat, 0 = none, N = at most N per session. */
+  aggregatorBookings: z.strictObject({ enabled: z.boolean(), seatCap: z.number().int().min(0).max(10_000).nullable().default(null) }),
+});
+const createActivityBody = activityFields.extend({ aggregatorBookings: activityFields.shape.aggregatorBookings.default({ enabled: false, seatCap: null }) });
 const sessionFields = z.strictObject({
   activityId: z.number().int().positive(),
   locationId: z.number().int().positive(),
@@ -50,14 +55,14 @@ export function classesRouter(ctx: AppContext): Router {
     res.json(await listActivities(ctx, parse(pageQuery, req.query, 'query')));
   });
   router.post(ACTIVITIES, staff, async (req, res) => {
-    res.status(201).json(await createActivity(ctx, parse(activityBody, req.body).name));
+    res.status(201).json(await createActivity(ctx, parse(createActivityBody, req.body)));
   });
   router.get(`${ACTIVITIES}/:id`, staff, async (req, res) => {
     res.json(await getActivityOrThrow(ctx, parse(idParams, req.params).id));
   });
   router.patch(`${ACTIVITIES}/:id`, staff, async (req, res) => {
     const { id } = parse(idParams, req.params);
-    res.json(await renameActivity(ctx, id, parse(activityBody, req.body).name));
+    res.json(await updateActivity(ctx, id, parse(activityFields.partial(), req.body)));
   });
   router.delete(`${ACTIVITIES}/:id`, staff, async (req, res) => {
     await deleteActivity(ctx, parse(idParams, req.params).id);

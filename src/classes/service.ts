@@ -5,6 +5,7 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
 import { getLocation } from '../locations/repository.js';
+import { recordOutboxEvents } from '../outbox/service.js';
 import {
   countActivityUse,
   deleteActivityRow,
@@ -15,9 +16,11 @@ import {
   insertSession,
   listActivitiesPage,
   listSessionsPage,
+  listUpcomingSessionIdsOf,
   updateActivityRow,
   updateSessionRow,
   type Activity,
+  type ActivityFields,
   type ClassSession,
   type SessionFields,
   type SessionFilter,
@@ -34,13 +37,20 @@ export async function listActivities(ctx: AppContext, page: PageQuery): Promise<
   return toPage(await listActivitiesPage(ctx.db, decodeCursor(page.cursor), page.limit), page.limit);
 }
 
-export async function createActivity(ctx: AppContext, name: string): Promise<Activity> {
-  return (await getActivity(ctx.db, await insertActivity(ctx.db, name, ctx.now())))!;
+export async function createActivity(ctx: AppContext, fields: ActivityFields): Promise<Activity> {
+  return (await getActivity(ctx.db, await insertActivity(ctx.db, fields, ctx.now())))!;
 }
 
-export async function renameActivity(ctx: AppContext, id: number, name: string): Promise<Activity> {
+/** A change of name or aggregator settings is a change of each upcoming session (what aggregators are sent). */
+export async function updateActivity(ctx: AppContext, id: number, patch: Partial<ActivityFields>): Promise<Activity> {
   await getActivityOrThrow(ctx, id);
-  await updateActivityRow(ctx.db, id, name, ctx.now());
+  const now = ctx.now();
+  await inTransaction(ctx.db, async (trx) => {
+    await updateActivityRow(trx, id, patch, now);
+    await recordOutboxEvents(trx, 'class_session', async () =>
+      (await listUpcomingSessionIdsOf(trx, id, now)).map((s) => ({ subjectId: s.id, locationId: s.locationId, kind: 'updated' as const })),
+    now);
+  });
   forgetSchedules(ctx);
   return (await getActivity(ctx.db, id))!;
 }
@@ -90,7 +100,12 @@ function assertTimes(startsAt: Date, endsAt: Date) {
 export async function createSession(ctx: AppContext, input: Omit<SessionFields, 'status'>): Promise<ClassSession> {
   assertTimes(input.startsAt, input.endsAt);
   await assertReferences(ctx, input);
-  const id = await insertSession(ctx.db, { ...input, status: 'scheduled' }, ctx.now());
+  const now = ctx.now();
+  const id = await inTransaction(ctx.db, async (trx) => {
+    const id = await insertSession(trx, { ...input, status: 'scheduled' }, now);
+    await recordOutboxEvents(trx, 'class_session', [{ subjectId: id, locationId: input.locationId, kind: 'created' }], now);
+    return id;
+  });
   forgetSchedules(ctx, input.locationId);
   return (await getSession(ctx.db, id))!;
 }
@@ -105,6 +120,11 @@ export async function updateSession(ctx: AppContext, id: number, patch: Partial<
   const now = ctx.now();
   await inTransaction(ctx.db, async (trx) => {
     await updateSessionRow(trx, id, patch, now);
+    const moved = patch.locationId !== undefined && patch.locationId !== before.locationId;
+    await recordOutboxEvents(trx, 'class_session', [
+      { subjectId: id, locationId: before.locationId, kind: moved ? 'deleted' : 'updated' },
+      ...(moved ? [{ subjectId: id, locationId: patch.locationId!, kind: 'created' as const }] : []),
+    ], now);
     // A cancelled class has nothing to wait for; more seats (or a later start) may go to waiting members.
     if (patch.status === 'cancelled') await expireWaitlist(trx, id, now);
     else await promoteFromWaitlist(trx, id, now, ctx.config.WAITLIST_PROMOTION_CUTOFF_MINUTES);
@@ -119,6 +139,10 @@ export async function deleteSession(ctx: AppContext, id: number): Promise<void> 
   if ((await countBookingsOfSession(ctx.db, id)) > 0) {
     throw AppError.conflict(`Session ${session.id} has bookings; set status to cancelled instead of deleting it`);
   }
-  await deleteSessionRow(ctx.db, id);
+  const now = ctx.now();
+  await inTransaction(ctx.db, async (trx) => {
+    await deleteSessionRow(trx, id);
+    await recordOutboxEvents(trx, 'class_session', [{ subjectId: id, locationId: session.locationId, kind: 'deleted' }], now);
+  });
   forgetSchedules(ctx, session.locationId);
 }

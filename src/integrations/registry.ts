@@ -3,6 +3,7 @@ import type { IntegrationTypeDefinition } from './definition.js';
 import { egymBma } from './egym-bma/index.js';
 import { egymMms } from './egym-mms/index.js';
 import { perfectGym } from './perfect-gym/index.js';
+import { wellpass } from './wellpass/index.js';
 
 const definitions = new Map<string, IntegrationTypeDefinition>();
 
@@ -14,6 +15,7 @@ export function registerIntegrationType(definition: IntegrationTypeDefinition): 
 registerIntegrationType(perfectGym);
 registerIntegrationType(egymBma);
 registerIntegrationType(egymMms);
+registerIntegrationType(wellpass);
 
 export function integrationTypes(): IntegrationTypeDefinition[] {
   return [...definitions.values()];

@@ -6,7 +6,7 @@ import type { Grant } from '../../src/packages/repository.js';
 const now = new Date('2026-05-04T12:00:00.000Z');
 const session = (overrides: Partial<ClassSession> = {}): ClassSession => ({
   id: 1, activityId: 10, activityName: 'Yoga', locationId: 3, startsAt: '2026-05-04T18:00:00.000Z', endsAt: '2026-05-04T19:00:00.000Z',
-  capacity: 12, bookedCount: 4, seatsLeft: 8, waitlistCapacity: 3, waitlistCount: 0, instructor: null, status: 'scheduled', createdAt: '2026-05-01T00:00:00.000Z', updatedAt: '2026-05-01T00:00:00.000Z',
+  capacity: 12, bookedCount: 4, seatsLeft: 8, waitlistCapacity: 3, waitlistCount: 0, aggregatorBookedCount: 0, instructor: null, status: 'scheduled', createdAt: '2026-05-01T00:00:00.000Z', updatedAt: '2026-05-01T00:00:00.000Z',
   ...overrides,
 });
 const yogaPass: Grant = { packageId: 5, activityIds: new Set([10]), locationIds: new Set(), startsAt: null, endsAt: null };

@@ -7,7 +7,7 @@ import { classListJson } from '../../src/me/class-list-json.js';
 const isoDate = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
 const session: fc.Arbitrary<ClassSession> = fc.record({
   id: fc.nat(), activityId: fc.nat(), activityName: fc.string({ unit: 'grapheme' }), locationId: fc.nat(),
-  startsAt: isoDate, endsAt: isoDate, capacity: fc.nat(), bookedCount: fc.nat(), seatsLeft: fc.integer(), waitlistCapacity: fc.nat(), waitlistCount: fc.nat(),
+  startsAt: isoDate, endsAt: isoDate, capacity: fc.nat(), bookedCount: fc.nat(), seatsLeft: fc.integer(), waitlistCapacity: fc.nat(), waitlistCount: fc.nat(), aggregatorBookedCount: fc.nat(),
   instructor: fc.option(fc.string({ unit: 'binary' })), status: fc.constantFrom('scheduled', 'cancelled'),
   createdAt: isoDate, updatedAt: isoDate,
 });

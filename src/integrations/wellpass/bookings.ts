@@ -1,0 +1,216 @@
+import type { Request } from 'express';
+import { bookSession, cancelBooking } from '../../bookings/service.js';
+import { findBooking } from '../../bookings/repository.js';
+import { getActivity, getSession } from '../../classes/repository.js';
+import type { AppContext } from '../../context.js';
+import { AppError } from '../../errors.js';
+import { rawBodyOf } from '../../http/raw-body.js';
+import type { Integration, IntegrationRun } from '../types.js';
+import { clientForMember, WELLPASS_SOURCE } from './customers.js';
+import {
+  claimWellpassBooking,
+  decideWellpassBooking,
+  findSessionOfSlot,
+  findWellpassBooking,
+  isReservedBooking,
+  listReservedOfSession,
+  listStalePending,
+  listUnsentDecisions,
+  markDecisionFailed,
+  markDecisionSent,
+  recordEventOnce,
+  setWellpassBookingStatus,
+  type WellpassBooking,
+} from './repository.js';
+import { venuesOf, wellpassOf, type Wellpass } from './side.js';
+import { readWebhook, reasonCategoryOf, WellpassError, type BookingEvent, type Decision, type RejectReason } from './wire.js';
+
+/** A claim older than this is taken to belong to a request that died: the sweeper decides it. */
+const STALE_CLAIM_MS = 10_000;
+const SWEEP_BATCH = 200;
+
+/** Booking rule codes -> the aggregator's reason categories. */
+const REJECTION: Record<string, RejectReason> = {
+  full: 'full',
+  alreadyBooked: 'alreadyBooked',
+  sessionCancelled: 'cancelled',
+  started: 'windowClosed',
+};
+
+const REJECTION_TEXT: Record<RejectReason, string> = {
+  full: 'The class is full, or has no seats left for Wellpass',
+  alreadyBooked: 'The member already holds a seat in this class',
+  cancelled: 'The class has been cancelled',
+  notFound: 'The club does not offer this class through Wellpass',
+  windowClosed: 'The class has started: booking is closed',
+  technical: 'The club could not book the seat; try again',
+};
+
+type Decided = Pick<WellpassBooking, 'sessionId' | 'clientId' | 'bookingId' | 'status' | 'reasonCategory'>;
+
+const rejected = (reason: RejectReason, sessionId: number | null = null, clientId: number | null = null): Decided => ({
+  sessionId, clientId, bookingId: null, status: 'rejected', reasonCategory: reasonCategoryOf(reason),
+});
+
+/**
+ * Takes the decision on a booking request: the slot's session at a linked venue, the activity open
+ * to aggregators, the member (matched or created), then a seat through the one seat ledger within
+ * the aggregator cap. Repeatable: a member already holding this session through Wellpass is reserved.
+ */
+async function decide(ctx: AppContext, w: Wellpass, request: Pick<WellpassBooking, 'venue' | 'remoteSlotId' | 'uniqueToken'> & { user: BookingEvent['user'] }): Promise<Decided> {
+  const venue = (await venuesOf(ctx, w.integration.id)).find((v) => v.uuid === request.venue);
+  const sessionId = venue ? await findSessionOfSlot(ctx.db, w.integration.id, request.remoteSlotId) : null;
+  const session = sessionId === null ? null : await getSession(ctx.db, sessionId);
+  if (!venue || !session || session.locationId !== venue.location.id) return rejected('notFound');
+  const activity = await getActivity(ctx.db, session.activityId);
+  if (!activity?.aggregatorBookings.enabled) return rejected('notFound', session.id);
+  const clientId = await clientForMember(ctx, w, request.user, venue.location.id);
+  // A seat this request took before its decision was recorded (the sweeper decides it again) is its own.
+  const held = await findBooking(ctx.db, session.id, clientId);
+  if (held && held.source === WELLPASS_SOURCE && (held.status === 'booked' || held.status === 'attended') && !(await isReservedBooking(ctx.db, w.integration.id, held.id))) {
+    return { sessionId: session.id, clientId, bookingId: held.id, status: 'reserved', reasonCategory: null };
+  }
+  try {
+    const booking = await bookSession(ctx, clientId, session.id, WELLPASS_SOURCE, { aggregator: true, seatCap: activity.aggregatorBookings.seatCap });
+    return { sessionId: session.id, clientId, bookingId: booking.id, status: 'reserved', reasonCategory: null };
+  } catch (err) {
+    const code = err instanceof AppError ? err.extra.code : undefined;
+    if (code && REJECTION[code]) return rejected(REJECTION[code]!, session.id, clientId);
+    throw err;
+  }
+}
+
+function decisionOf(b: WellpassBooking): Decision | null {
+  if (b.status === 'reserved') return { status: 'RESERVED' };
+  if (b.status === 'cancelled_by_gym') return { status: 'CANCELLED_BY_GYM', text: 'The club cancelled this class' };
+  if (b.status === 'rejected') {
+    const reason = (Object.keys(REJECTION_TEXT) as RejectReason[]).find((r) => reasonCategoryOf(r) === b.reasonCategory) ?? 'technical';
+    return { status: 'REJECTED', reason, text: REJECTION_TEXT[reason] };
+  }
+  return null; // the member's own cancellation: nothing to tell the aggregator
+}
+
+/** Sends a booking's latest decision; a failure is kept for the sweeper. Returns whether it is sent. */
+async function sendDecision(ctx: AppContext, w: Wellpass, b: WellpassBooking): Promise<boolean> {
+  const decision = decisionOf(b);
+  try {
+    if (decision) await w.api.sendDecision(b.venue, b.bookingNumber, decision);
+    await markDecisionSent(ctx.db, b.id, b.status, ctx.now());
+    return true;
+  } catch (err) {
+    // 409: the aggregator rejected the request itself meanwhile (its deadline); nothing more to send.
+    if (err instanceof WellpassError && err.kind === 'conflict') {
+      await markDecisionSent(ctx.db, b.id, b.status, ctx.now());
+      ctx.logger.warn({ integration: w.integration.id, booking: b.bookingNumber, err: err.message }, 'Wellpass no longer takes a decision on this booking');
+      return true;
+    }
+    await markDecisionFailed(ctx.db, b.id, (err as Error).message);
+    ctx.logger.warn({ integration: w.integration.id, booking: b.bookingNumber, err: (err as Error).message }, 'sending a Wellpass decision failed; the sweeper retries');
+    return false;
+  }
+}
+
+function sendInBackground(ctx: AppContext, w: Wellpass, bookingNumber: string): void {
+  void (async () => {
+    const b = await findWellpassBooking(ctx.db, w.integration.id, bookingNumber);
+    if (b && !b.decisionSentAt && b.status !== 'pending') await sendDecision(ctx, w, b);
+  })().catch((err) => ctx.logger.error({ err, bookingNumber }, 'sending a Wellpass decision failed'));
+}
+
+async function onRequested(ctx: AppContext, w: Wellpass, event: BookingEvent): Promise<{ status: string; reasonCategory?: string | null }> {
+  const request = { bookingNumber: event.bookingNumber, uniqueToken: event.user.token, venue: event.venue, remoteSlotId: event.slotId };
+  if (!(await claimWellpassBooking(ctx.db, w.integration.id, request, ctx.now()))) {
+    // A repeated delivery: the first one's decision stands (or is being taken).
+    const known = (await findWellpassBooking(ctx.db, w.integration.id, event.bookingNumber))!;
+    return { status: known.status, reasonCategory: known.reasonCategory };
+  }
+  const claim = (await findWellpassBooking(ctx.db, w.integration.id, event.bookingNumber))!;
+  let decided: Decided;
+  try {
+    decided = await decide(ctx, w, { ...request, user: event.user });
+  } catch (err) {
+    ctx.logger.error({ err, booking: event.bookingNumber }, 'deciding a Wellpass booking failed: rejected as a technical error');
+    decided = rejected('technical');
+  }
+  await decideWellpassBooking(ctx.db, claim.id, decided, ctx.now());
+  sendInBackground(ctx, w, event.bookingNumber);
+  return { status: decided.status, reasonCategory: decided.reasonCategory };
+}
+
+async function onCancelled(ctx: AppContext, w: Wellpass, event: BookingEvent, late: boolean): Promise<{ status: string }> {
+  const known = await findWellpassBooking(ctx.db, w.integration.id, event.bookingNumber);
+  if (!known) return { status: 'unknown' };
+  if (known.status === 'reserved' && known.bookingId !== null && known.clientId !== null) {
+    await cancelBooking(ctx, known.clientId, known.bookingId, WELLPASS_SOURCE);
+    await setWellpassBookingStatus(ctx.db, known.id, late ? 'late_cancelled' : 'cancelled', ctx.now(), false);
+    await markDecisionSent(ctx.db, known.id, late ? 'late_cancelled' : 'cancelled', ctx.now());
+    return { status: late ? 'late_cancelled' : 'cancelled' };
+  }
+  return { status: known.status };
+}
+
+/**
+ * POST /api/v1/webhooks/wellpass/:integrationId. The signature is checked over the raw body; each
+ * event id is acted on once (deliveries are retried and duplicated) and booking numbers are
+ * idempotent too; the decision is taken inside the request and sent right after the answer.
+ */
+export async function handleWellpassWebhook(ctx: AppContext, integration: Integration, req: Request): Promise<{ status: number; body: unknown }> {
+  const w = wellpassOf(integration);
+  let event: BookingEvent | null;
+  try {
+    event = readWebhook(rawBodyOf(req), req.headers, w.secrets.webhookSecret);
+  } catch (err) {
+    if (err instanceof WellpassError && err.kind === 'unauthorized') throw AppError.unauthorized(err.message);
+    if (err instanceof WellpassError) throw AppError.badRequest(err.message, [{ path: '(body)', message: err.message }]);
+    throw err;
+  }
+  if (!event) return { status: 200, body: { handled: false } };
+  const seen = await findEventSeen(ctx, integration.id, event.eventId);
+  if (seen) return { status: 200, body: { handled: false, duplicate: true } };
+  const outcome =
+    event.type === 'requested' ? await onRequested(ctx, w, event)
+    : event.type === 'cancelled' || event.type === 'lateCancelled' ? await onCancelled(ctx, w, event, event.type === 'lateCancelled')
+    : { status: 'ignored' };
+  await recordEventOnce(ctx.db, integration.id, event.eventId, event.type, ctx.now());
+  return { status: 200, body: { handled: true, bookingNumber: event.bookingNumber, ...outcome } };
+}
+
+async function findEventSeen(ctx: AppContext, integrationId: number, eventId: string): Promise<boolean> {
+  return (await ctx.db('wellpass_events').where({ integration_id: integrationId, event_id: eventId }).first('event_id')) !== undefined;
+}
+
+/**
+ * The club cancelled a session: each Wellpass booking in it becomes CANCELLED_BY_GYM (sent now, and
+ * by the sweeper until it is through), so Wellpass tells and refunds its members.
+ */
+export async function cancelByGym(ctx: AppContext, w: Wellpass, sessionId: number): Promise<void> {
+  for (const b of await listReservedOfSession(ctx.db, w.integration.id, sessionId)) {
+    await setWellpassBookingStatus(ctx.db, b.id, 'cancelled_by_gym', ctx.now(), true);
+    await sendDecision(ctx, w, { ...b, status: 'cancelled_by_gym', decisionSentAt: null });
+  }
+}
+
+/**
+ * The sweeper (every minute): decides claims whose request died before deciding, and sends every
+ * decision the aggregator does not have yet, well before its 15-minute auto-reject.
+ */
+export async function decisionsJob(h: IntegrationRun): Promise<void> {
+  const w = wellpassOf(h.integration);
+  for (const stale of await listStalePending(h.ctx.db, w.integration.id, new Date(h.ctx.now().getTime() - STALE_CLAIM_MS), SWEEP_BATCH)) {
+    let decided: Decided;
+    try {
+      // The request's user name and e-mail are not kept: a member new to clubcore is created with the id only.
+      decided = await decide(h.ctx, w, { ...stale, user: { token: stale.uniqueToken, name: '', email: null } });
+    } catch {
+      decided = rejected('technical');
+    }
+    await decideWellpassBooking(h.ctx.db, stale.id, decided, h.ctx.now());
+  }
+  let sent = 0;
+  let failed = 0;
+  for (const b of await listUnsentDecisions(h.ctx.db, w.integration.id, SWEEP_BATCH)) {
+    if (await sendDecision(h.ctx, w, b)) sent++;
+    else failed++;
+  }
+  await h.commitPage(h.ctx.db, { decisionsSent: sent, decisionsFailed: failed });
+}

@@ -1,0 +1,116 @@
+import type { AppContext } from '../../context.js';
+import { getActivity, getSession, listSessionsAt, type AggregatorBookings, type ClassSession } from '../../classes/repository.js';
+import type { IntegrationRun } from '../types.js';
+import { cancelByGym } from './bookings.js';
+import { findPublishedClass, findPublishedSlot, listPublishedSlots, savePublishedClass, savePublishedSlot } from './repository.js';
+import { venuesOf, wellpassOf, type Venue, type Wellpass } from './side.js';
+import type { RemoteSlot, SlotSpec } from './wire.js';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+/** Sessions read per query in a reconcile. */
+const RECONCILE_PAGE = 5000;
+
+/**
+ * Seats offered to the aggregator, as absolute counts: what it holds, plus what is still open to
+ * it (the free seats, within its cap). The club's own bookings shrink the offer as they come.
+ */
+export function offeredSeats(session: Pick<ClassSession, 'capacity' | 'bookedCount' | 'aggregatorBookedCount'>, cap: number | null): { capacity: number; booked: number } {
+  const free = Math.max(0, session.capacity - session.bookedCount);
+  const open = cap === null ? free : Math.max(0, Math.min(free, cap - session.aggregatorBookedCount));
+  return { capacity: session.aggregatorBookedCount + open, booked: session.aggregatorBookedCount };
+}
+
+function slotSpec(w: Wellpass, session: ClassSession): Omit<SlotSpec, 'capacity' | 'booked'> {
+  const startsAt = new Date(session.startsAt);
+  return {
+    startsAt,
+    lengthMinutes: Math.max(1, Math.round((new Date(session.endsAt).getTime() - startsAt.getTime()) / MINUTE)),
+    instructor: session.instructor,
+    bookingClosesAt: startsAt,
+    cancellableUntil: new Date(startsAt.getTime() - w.config.cancellableUntilMinutes * MINUTE),
+  };
+}
+
+/** Whether the session is offered now: an enabled activity, scheduled, at this venue, not over, within the horizon. */
+function isOffered(w: Wellpass, venue: Venue, session: ClassSession | null, settings: AggregatorBookings | null, now: Date): session is ClassSession {
+  return (
+    session !== null && settings !== null && settings.enabled && session.status === 'scheduled' && session.locationId === venue.location.id &&
+    new Date(session.endsAt).getTime() > now.getTime() && new Date(session.startsAt).getTime() < now.getTime() + w.config.publishDays * DAY
+  );
+}
+
+async function ensureClass(ctx: AppContext, w: Wellpass, venue: Venue, session: ClassSession): Promise<number> {
+  const known = await findPublishedClass(ctx.db, w.integration.id, venue.location.id, session.activityId);
+  if (known !== null) return known;
+  const spec = { name: session.activityName, reference: `activity:${session.activityId}` };
+  // A class created by an earlier attempt whose answer was lost is found by its reference.
+  const id = (await w.api.findClass(venue.uuid, spec.reference)) ?? (await w.api.createClass(venue.uuid, spec));
+  await savePublishedClass(ctx.db, w.integration.id, venue.location.id, session.activityId, id, ctx.now());
+  return id;
+}
+
+export type PublishOutcome = 'created' | 'updated' | 'unchanged' | 'withdrawn' | 'notOffered';
+
+/**
+ * Brings one session's slot at a venue in line with the session as it is now: created, replaced
+ * with absolute counts (when the body differs from what was last sent, or from `remote` in a
+ * reconcile), or withdrawn when it is no longer offered. A session the club cancelled also tells
+ * the aggregator about each of its bookings in it (CANCELLED_BY_GYM). Safe to repeat.
+ */
+export async function publishSession(ctx: AppContext, w: Wellpass, venue: Venue, sessionId: number, remote?: RemoteSlot | null): Promise<PublishOutcome> {
+  const session = await getSession(ctx.db, sessionId);
+  const activity = session ? await getActivity(ctx.db, session.activityId) : null;
+  const published = await findPublishedSlot(ctx.db, w.integration.id, sessionId);
+  const now = ctx.now();
+  if (session?.status === 'cancelled') await cancelByGym(ctx, w, sessionId);
+  if (!isOffered(w, venue, session, activity?.aggregatorBookings ?? null, now)) {
+    if (published?.remoteSlotId == null) return 'notOffered';
+    await w.api.deleteSlot(venue.uuid, published.remoteClassId, published.remoteSlotId);
+    await savePublishedSlot(ctx.db, w.integration.id, { ...published, remoteSlotId: null, sentBody: null }, now);
+    return 'withdrawn';
+  }
+  const classId = await ensureClass(ctx, w, venue, session);
+  const body = w.api.slotBody({ ...slotSpec(w, session), ...offeredSeats(session, activity!.aggregatorBookings.seatCap) });
+  const live = published?.remoteSlotId != null && published.remoteClassId === classId && remote !== null;
+  if (!live) {
+    if (published?.remoteSlotId != null && published.remoteClassId !== classId) await w.api.deleteSlot(venue.uuid, published.remoteClassId, published.remoteSlotId);
+    const slotId = await w.api.createSlot(venue.uuid, classId, body);
+    await savePublishedSlot(ctx.db, w.integration.id, { sessionId, remoteClassId: classId, remoteSlotId: slotId, sentBody: body }, now);
+    return 'created';
+  }
+  if (body === (remote ? remote.body : published!.sentBody)) return 'unchanged';
+  await w.api.replaceSlot(venue.uuid, classId, published!.remoteSlotId!, body);
+  await savePublishedSlot(ctx.db, w.integration.id, { ...published!, sentBody: body }, now);
+  return 'updated';
+}
+
+/**
+ * The full reconcile (every reconcileEveryMinutes, and on demand): every session of each venue in
+ * the horizon, compared with what the aggregator holds (its slot listing, not what clubcore
+ * believes it sent), so drift on either side is repaired: missing slots created, differing ones
+ * replaced, slots of sessions no longer offered withdrawn.
+ */
+export async function reconcileJob(h: IntegrationRun): Promise<void> {
+  const w = wellpassOf(h.integration);
+  const now = h.ctx.now();
+  const to = new Date(now.getTime() + w.config.publishDays * DAY);
+  for (const venue of await venuesOf(h.ctx, h.integration.id)) {
+    // Sessions that started up to a day ago may still run: their counts still matter.
+    const sessions = await listSessionsAt(h.ctx.db, venue.location.id, new Date(now.getTime() - DAY), to, RECONCILE_PAGE);
+    const published = await listPublishedSlots(h.ctx.db, h.integration.id, sessions.map((s) => s.id));
+    const remoteBySlot = new Map<number, RemoteSlot>();
+    for (const classId of new Set(published.map((p) => p.remoteClassId))) {
+      for (const slot of await w.api.listSlots(venue.uuid, classId, new Date(now.getTime() - DAY), to)) remoteBySlot.set(slot.id, slot);
+    }
+    const counts: Record<string, number> = {};
+    const slotOf = new Map(published.map((p) => [p.sessionId, p.remoteSlotId]));
+    for (const session of sessions) {
+      const slotId = slotOf.get(session.id);
+      const remote = slotId == null ? undefined : (remoteBySlot.get(slotId) ?? null);
+      const outcome = await publishSession(h.ctx, w, venue, session.id, remote);
+      counts[outcome] = (counts[outcome] ?? 0) + 1;
+    }
+    await h.commitPage(h.ctx.db, { sessionsChecked: sessions.length, slotsCreated: counts.created ?? 0, slotsUpdated: counts.updated ?? 0, slotsWithdrawn: counts.withdrawn ?? 0 });
+  }
+}

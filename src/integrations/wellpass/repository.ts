@@ -1,0 +1,198 @@
+import { readDate, type Db } from '../../db/knex.js';
+
+type Row = Record<string, any>;
+
+// ---- published classes and slots
+
+export async function findPublishedClass(db: Db, integrationId: number, locationId: number, activityId: number): Promise<number | null> {
+  const row = await db('wellpass_classes').where({ integration_id: integrationId, location_id: locationId, activity_id: activityId }).first('remote_class_id');
+  return row ? Number(row.remote_class_id) : null;
+}
+
+export async function savePublishedClass(db: Db, integrationId: number, locationId: number, activityId: number, remoteClassId: number, now: Date): Promise<void> {
+  await db('wellpass_classes')
+    .insert({ integration_id: integrationId, location_id: locationId, activity_id: activityId, remote_class_id: remoteClassId, created_at: now })
+    .onConflict(['integration_id', 'location_id', 'activity_id'])
+    .merge(['remote_class_id']);
+}
+
+export interface PublishedSlot {
+  sessionId: number;
+  remoteClassId: number;
+  remoteSlotId: number | null;
+  sentBody: string | null;
+}
+
+const toSlot = (r: Row): PublishedSlot => ({
+  sessionId: Number(r.session_id),
+  remoteClassId: Number(r.remote_class_id),
+  remoteSlotId: r.remote_slot_id === null ? null : Number(r.remote_slot_id),
+  sentBody: r.sent_body,
+});
+
+export async function findPublishedSlot(db: Db, integrationId: number, sessionId: number): Promise<PublishedSlot | null> {
+  const row = await db('wellpass_slots').where({ integration_id: integrationId, session_id: sessionId }).first();
+  return row ? toSlot(row) : null;
+}
+
+export async function findSessionOfSlot(db: Db, integrationId: number, remoteSlotId: number): Promise<number | null> {
+  const row = await db('wellpass_slots').where({ integration_id: integrationId, remote_slot_id: remoteSlotId }).first('session_id');
+  return row ? Number(row.session_id) : null;
+}
+
+/** Slots still published for sessions of these ids (a reconcile's view of what clubcore sent). */
+export async function listPublishedSlots(db: Db, integrationId: number, sessionIds: number[]): Promise<PublishedSlot[]> {
+  if (!sessionIds.length) return [];
+  return (await db('wellpass_slots').where({ integration_id: integrationId }).whereIn('session_id', sessionIds)).map(toSlot);
+}
+
+export async function savePublishedSlot(db: Db, integrationId: number, slot: PublishedSlot, now: Date): Promise<void> {
+  await db('wellpass_slots')
+    .insert({ integration_id: integrationId, session_id: slot.sessionId, remote_class_id: slot.remoteClassId, remote_slot_id: slot.remoteSlotId, sent_body: slot.sentBody, updated_at: now })
+    .onConflict(['integration_id', 'session_id'])
+    .merge(['remote_class_id', 'remote_slot_id', 'sent_body', 'updated_at']);
+}
+
+// ---- bookings arriving
+
+export type WellpassBookingStatus = 'pending' | 'reserved' | 'rejected' | 'cancelled' | 'late_cancelled' | 'cancelled_by_gym';
+
+export interface WellpassBooking {
+  id: number;
+  bookingNumber: string;
+  uniqueToken: string;
+  venue: string;
+  remoteSlotId: number;
+  sessionId: number | null;
+  clientId: number | null;
+  bookingId: number | null;
+  status: WellpassBookingStatus;
+  reasonCategory: string | null;
+  decisionSentAt: Date | null;
+  sendAttempts: number;
+  createdAt: Date;
+}
+
+const toBooking = (r: Row): WellpassBooking => ({
+  id: Number(r.id),
+  bookingNumber: r.booking_number,
+  uniqueToken: r.unique_token,
+  venue: r.venue,
+  remoteSlotId: Number(r.remote_slot_id),
+  sessionId: r.session_id === null ? null : Number(r.session_id),
+  clientId: r.client_id === null ? null : Number(r.client_id),
+  bookingId: r.booking_id === null ? null : Number(r.booking_id),
+  status: r.status,
+  reasonCategory: r.reason_category,
+  decisionSentAt: readDate(r.decision_sent_at),
+  sendAttempts: Number(r.send_attempts),
+  createdAt: readDate(r.created_at),
+});
+
+export async function findWellpassBooking(db: Db, integrationId: number, bookingNumber: string): Promise<WellpassBooking | null> {
+  const row = await db('wellpass_bookings').where({ integration_id: integrationId, booking_number: bookingNumber }).first();
+  return row ? toBooking(row) : null;
+}
+
+/**
+ * Claims a booking number for the request deciding it (status pending): false when another
+ * request (a duplicate delivery) claimed it first. The unique key decides, on both databases.
+ */
+export async function claimWellpassBooking(db: Db, integrationId: number, b: Pick<WellpassBooking, 'bookingNumber' | 'uniqueToken' | 'venue' | 'remoteSlotId'>, now: Date): Promise<boolean> {
+  if (await findWellpassBooking(db, integrationId, b.bookingNumber)) return false;
+  try {
+    await db('wellpass_bookings').insert({
+      integration_id: integrationId, booking_number: b.bookingNumber, unique_token: b.uniqueToken, venue: b.venue, remote_slot_id: b.remoteSlotId,
+      status: 'pending', send_attempts: 0, created_at: now, updated_at: now,
+    });
+    return true;
+  } catch (err) {
+    if (await findWellpassBooking(db, integrationId, b.bookingNumber)) return false;
+    throw err;
+  }
+}
+
+/** The decision on a claimed request: to be sent (decision_sent_at stays null until it is). */
+export async function decideWellpassBooking(
+  db: Db,
+  id: number,
+  d: Pick<WellpassBooking, 'sessionId' | 'clientId' | 'bookingId' | 'status' | 'reasonCategory'>,
+  now: Date,
+): Promise<void> {
+  await db('wellpass_bookings').where({ id, status: 'pending' }).update({ session_id: d.sessionId, client_id: d.clientId, booking_id: d.bookingId, status: d.status, reason_category: d.reasonCategory, updated_at: now });
+}
+
+/** Claims older than `before` still pending: their request died before deciding. */
+export async function listStalePending(db: Db, integrationId: number, before: Date, limit: number): Promise<WellpassBooking[]> {
+  return (await db('wellpass_bookings').where({ integration_id: integrationId, status: 'pending' }).where('created_at', '<', before).orderBy('id').limit(limit)).map(toBooking);
+}
+
+/** Whether a decided request already holds this clubcore booking. */
+export async function isReservedBooking(db: Db, integrationId: number, bookingId: number): Promise<boolean> {
+  return (await db('wellpass_bookings').where({ integration_id: integrationId, booking_id: bookingId, status: 'reserved' }).first('id')) !== undefined;
+}
+
+/** A new status to send (the decision_sent_at cleared): cancellations by the gym, or by the member. */
+export async function setWellpassBookingStatus(db: Db, id: number, status: WellpassBookingStatus, now: Date, toSend: boolean): Promise<void> {
+  await db('wellpass_bookings').where({ id }).update({ status, updated_at: now, ...(toSend ? { decision_sent_at: null, send_attempts: 0, send_error: null } : {}) });
+}
+
+/** Decisions the remote side does not have yet, oldest first. */
+export async function listUnsentDecisions(db: Db, integrationId: number, limit: number): Promise<WellpassBooking[]> {
+  return (await db('wellpass_bookings').where({ integration_id: integrationId }).whereNull('decision_sent_at').whereNot('status', 'pending').orderBy('id').limit(limit)).map(toBooking);
+}
+
+export async function markDecisionSent(db: Db, id: number, status: WellpassBookingStatus, now: Date): Promise<void> {
+  // Only the status that was sent: a newer one (a cancellation meanwhile) stays to be sent.
+  await db('wellpass_bookings').where({ id, status }).update({ decision_sent_at: now, send_error: null });
+}
+
+export async function markDecisionFailed(db: Db, id: number, error: string): Promise<void> {
+  await db('wellpass_bookings').where({ id }).update({ send_attempts: db.raw('send_attempts + 1'), send_error: error.slice(0, 500) });
+}
+
+/** Reserved aggregator bookings of a session (to tell the aggregator when the gym cancels it). */
+export async function listReservedOfSession(db: Db, integrationId: number, sessionId: number): Promise<WellpassBooking[]> {
+  return (await db('wellpass_bookings').where({ integration_id: integrationId, session_id: sessionId, status: 'reserved' })).map(toBooking);
+}
+
+// ---- webhook events
+
+/**
+ * Records an event id; false when it was recorded before (a duplicate delivery). Two copies
+ * arriving at the same instant may both see true: what they do is idempotent on the booking
+ * number, so this only spares the work of a repeat.
+ */
+export async function recordEventOnce(db: Db, integrationId: number, eventId: string, eventType: string, now: Date): Promise<boolean> {
+  if (await db('wellpass_events').where({ integration_id: integrationId, event_id: eventId }).first('event_id')) return false;
+  await db('wellpass_events').insert({ integration_id: integrationId, event_id: eventId, event_type: eventType, received_at: now }).onConflict(['integration_id', 'event_id']).ignore();
+  return true;
+}
+
+// ---- visits
+
+/** A member's held Wellpass bookings at a location, for sessions starting in [from, to). */
+export async function heldBookingsAt(db: Db, integrationId: number, clientId: number, locationId: number, from: Date, to: Date): Promise<{ token: string; startsAt: Date }[]> {
+  const rows = await db('wellpass_bookings as w')
+    .join('class_sessions as s', 's.id', 'w.session_id')
+    .join('bookings as b', 'b.id', 'w.booking_id')
+    .where({ 'w.integration_id': integrationId, 'w.client_id': clientId, 's.location_id': locationId, 'w.status': 'reserved' })
+    .whereIn('b.status', ['booked', 'attended'])
+    .where('s.starts_at', '>=', from)
+    .where('s.starts_at', '<', to)
+    .select('w.unique_token', 's.starts_at');
+  return rows.map((r: Row) => ({ token: r.unique_token, startsAt: readDate(r.starts_at) }));
+}
+
+/** Claims the day's visit of a member at a location; false when it was validated already. */
+export async function claimVisit(db: Db, integrationId: number, v: { clientId: number; locationId: number; day: string; doorEventId: number }, now: Date): Promise<boolean> {
+  const existing = await db('wellpass_visits').where({ integration_id: integrationId, client_id: v.clientId, location_id: v.locationId, day: v.day }).first('door_event_id');
+  if (existing) return false;
+  await db('wellpass_visits').insert({ integration_id: integrationId, client_id: v.clientId, location_id: v.locationId, day: v.day, door_event_id: v.doorEventId, validated_at: now }).onConflict(['integration_id', 'client_id', 'location_id', 'day']).ignore();
+  const row = await db('wellpass_visits').where({ integration_id: integrationId, client_id: v.clientId, location_id: v.locationId, day: v.day }).first('door_event_id');
+  return Number(row?.door_event_id) === v.doorEventId;
+}
+
+export async function unclaimVisit(db: Db, integrationId: number, v: { clientId: number; locationId: number; day: string }): Promise<void> {
+  await db('wellpass_visits').where({ integration_id: integrationId, client_id: v.clientId, location_id: v.locationId, day: v.day }).delete();
+}

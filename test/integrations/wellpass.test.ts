@@ -1,0 +1,203 @@
+/**
+ * The wellpass integration end to end against the Wellpass sandbox (a real HTTP server, at its
+ * worst: every webhook delivered twice, a rate limit without Retry-After): publishing, booking
+ * requests decided inside the webhook, the aggregator seat cap in the one seat ledger, cancellations,
+ * a class cancelled by the club, customers matched or created once, visits validated once a day.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { integrationOutbox } from '../../src/integrations/outbox.js';
+import { integrationJobs } from '../../src/integrations/jobs.js';
+import { startScheduler } from '../../src/jobs/scheduler.js';
+import { startOutboxDrainers } from '../../src/outbox/drainers.js';
+import { startWellpassSandbox, type WellpassSandbox } from '../../src/sandbox/wellpass/server.js';
+import { signWebhook } from '../../src/integrations/wellpass/wire.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+const HOUR = 3600_000;
+const SECRET = 'wellpass-test-secret';
+
+describe('EGYM Wellpass', () => {
+  let sb: WellpassSandbox;
+  let app: TestApp;
+  let auth: { authorization: string };
+  let integrationId: number;
+  let wellpassTypeId: number;
+  let locationId: number;
+  let entrance: number;
+  let activityId: number;
+  const venue = randomUUID();
+  let drainers: ReturnType<typeof startOutboxDrainers>;
+  let scheduler: ReturnType<typeof startScheduler>;
+  let users = 0;
+
+  const post = async (path: string, body: object, status = 201) => (await app.http.post(path).set(auth).send(body).expect(status)).body;
+  const drain = async () => {
+    await drainers.drainNow();
+    await drainers.drainNow();
+  };
+  async function eventually<T>(read: () => T | Promise<T>, ok: (v: T) => boolean): Promise<T> {
+    for (let i = 0; i < 200; i++) {
+      const v = await read();
+      if (ok(v)) return v;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`condition not met: ${JSON.stringify(await read())}`);
+  }
+  async function runJob(job: string) {
+    const { run } = await post(`/api/v1/admin/integrations/${integrationId}/sync`, { job }, 202);
+    return eventually(async () => (await app.http.get(`/api/v1/admin/sync-runs/${run.id}`).set(auth)).body, (r) => r.status === 'succeeded' || r.status === 'failed');
+  }
+  const newSession = async (fields: object = {}) =>
+    post('/api/v1/admin/sessions', { activityId, locationId, startsAt: new Date(Date.now() + 5 * HOUR).toISOString(), endsAt: new Date(Date.now() + 6 * HOUR).toISOString(), capacity: 3, ...fields });
+  const slotOf = async (sessionId: number) => {
+    const row = await app.ctx.db('wellpass_slots').where({ integration_id: integrationId, session_id: sessionId }).first();
+    return row?.remote_slot_id ? sb.slots(venue).find((s) => s.id === Number(row.remote_slot_id)) : undefined;
+  };
+  const user = () => ({ unique_token: `wp-${++users}-${randomUUID().slice(0, 8)}`, name: `Wanda Wellpass${users}`, email: `wanda${users}@corp.example` });
+  const request = async (sessionId: number, u = user()) => {
+    const slot = (await slotOf(sessionId))!;
+    const { booking } = await sb.requestBooking(venue, { slot_id: slot.id, user: u });
+    return eventually(() => sb.booking(booking.booking_number)!, (b) => b.status !== 'PENDING');
+  };
+
+  beforeAll(async () => {
+    sb = await startWellpassSandbox({ webhookSecret: SECRET });
+    app = await startTestApp();
+    auth = { authorization: `Bearer ${await app.staffToken('admin')}` };
+    wellpassTypeId = (await post('/api/v1/admin/identity-types', { name: 'Wellpass id', kind: 'wellpass', maxPerClient: 1, minDaysBetweenChanges: 0, active: true })).id;
+    locationId = (await post('/api/v1/admin/locations', { name: 'Wellpass gym', timezone: 'Europe/Berlin' })).id;
+    entrance = (await post('/api/v1/admin/doors', { title: 'Main', doorCode: 'wp-in', locationId, type: 'entrance' })).id;
+    activityId = (await post('/api/v1/admin/activities', { name: 'Spinning', aggregatorBookings: { enabled: true, seatCap: 2 } })).id;
+    integrationId = (await post('/api/v1/admin/integrations', {
+      type: 'wellpass', name: 'Wellpass', active: true,
+      config: { baseUrl: sb.url, companyUuid: randomUUID(), identityTypeId: wellpassTypeId, productId: 77 },
+      secrets: { apiToken: sb.token, webhookSecret: SECRET },
+    })).id;
+    await app.http.put(`/api/v1/admin/integrations/${integrationId}/locations/${locationId}`).set(auth).send({ externalId: venue }).expect(200);
+    sb.configure({ webhookUrl: `${app.url}/api/v1/webhooks/wellpass/${integrationId}` });
+    scheduler = startScheduler(app.ctx, integrationJobs, { pollMs: 30, leaseMs: 5000, cronExpression: '0 0 1 1 *' });
+    drainers = startOutboxDrainers(app.ctx, integrationOutbox, { pollMs: 3_600_000, retryBaseMs: 0 });
+    await drain(); // registers the venue's consumer
+  });
+  afterAll(async () => {
+    await drainers.stop();
+    await scheduler.stop();
+    await app.close();
+    await sb.close();
+  });
+
+  it('shows the ids Wellpass support needs, and tests the connection', async () => {
+    const ids = (await app.http.get(`/api/v1/admin/integrations/${integrationId}/wellpass-ids`).set(auth).expect(200)).body;
+    expect(ids).toMatchObject({ venues: [{ locationId, venueUuid: venue }], webhookUrl: expect.stringContaining(`/api/v1/webhooks/wellpass/${integrationId}`) });
+    expect(ids.companyUuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await post(`/api/v1/admin/integrations/${integrationId}/test`, {}, 200)).ok).toBe(true);
+  });
+
+  it('publishes a session of an enabled activity with absolute counts, and every change within a drain', async () => {
+    const session = await newSession();
+    await drain();
+    expect(await slotOf(session.id)).toMatchObject({ total_capacity: 2, total_booked: 0, product_id: 77, length_in_minutes: 60, status: 1 });
+    expect(sb.classes(venue).filter((c) => c.reference === `activity:${activityId}`)).toHaveLength(1);
+
+    await app.http.patch(`/api/v1/admin/sessions/${session.id}`).set(auth).send({ capacity: 1, instructor: 'Ines' }).expect(200);
+    await drain();
+    expect(await slotOf(session.id)).toMatchObject({ total_capacity: 1, total_booked: 0, instructors: [{ name: 'Ines', substitute: false }] });
+
+    // A club member's booking (through the member API) takes the last seat: nothing left for Wellpass.
+    const client = await post('/api/v1/admin/clients', { firstName: 'Club', lastName: 'Member', homeLocationId: locationId });
+    const pass = await post('/api/v1/admin/packages', { name: 'Spin pass', activityIds: [activityId] });
+    await post(`/api/v1/admin/clients/${client.id}/packages`, { packageId: pass.id });
+    await app.http.post('/api/v1/me/bookings').set({ authorization: `Bearer ${await app.clientToken(client.id)}` }).send({ sessionId: session.id }).expect(201);
+    await drain();
+    expect(await slotOf(session.id)).toMatchObject({ total_capacity: 0, total_booked: 0 });
+  });
+
+  it('reserves within the aggregator cap, rejects past it, and takes each request once however often it arrives', async () => {
+    const session = await newSession({ capacity: 5 });
+    await drain();
+    const first = user();
+    const a = await request(session.id, first);
+    const b = await request(session.id);
+    const c = await request(session.id);
+    expect([a.status, b.status, c.status]).toEqual(['RESERVED', 'RESERVED', 'REJECTED']);
+    expect(c.reason_category).toBe('CLASS_IS_FULL');
+    const row = await app.ctx.db('class_sessions').where({ id: session.id }).first();
+    expect([row.booked_count, row.aggregator_booked_count]).toEqual([2, 2]);
+    // Every event came twice: still one booking each, one client for the new member.
+    const bookings = await app.ctx.db('bookings').where({ session_id: session.id });
+    expect(bookings.map((x: { source: string }) => x.source)).toEqual(['wellpass', 'wellpass']);
+    const owners = await app.ctx.db('client_identities').where({ identity_type_id: wellpassTypeId, value: first.unique_token });
+    expect(owners).toHaveLength(1);
+    expect(await app.ctx.db('clients').where({ id: owners[0].client_id }).first()).toMatchObject({ first_name: 'Wanda', email: first.email, source: 'wellpass' });
+    await drain();
+    expect(await slotOf(session.id)).toMatchObject({ total_capacity: 2, total_booked: 2 });
+
+    // The same member again: already booked.
+    expect((await request(session.id, first)).reason_category).toBe('USER_IS_ALREADY_BOOKED');
+  });
+
+  it('lands on the client staff gave the Wellpass id to, and cancels (late too) by the member in Wellpass only', async () => {
+    const session = await newSession({ capacity: 5 });
+    await drain();
+    const known = await post('/api/v1/admin/clients', { firstName: 'Kim', lastName: 'Known', email: 'kim@club.example', homeLocationId: locationId });
+    const u = user();
+    await post(`/api/v1/admin/clients/${known.id}/identities`, { identityTypeId: wellpassTypeId, value: u.unique_token });
+    const reserved = await request(session.id, u);
+    expect(reserved.status).toBe('RESERVED');
+    const booking = await app.ctx.db('bookings').where({ session_id: session.id, client_id: known.id }).first();
+    expect(booking).toMatchObject({ source: 'wellpass', status: 'booked' });
+
+    // Staff cannot cancel it one by one.
+    const refused = await app.http.delete(`/api/v1/admin/bookings/${booking.id}`).set(auth).expect(422);
+    expect(refused.body).toMatchObject({ code: 'aggregatorBooking' });
+    expect(refused.body.detail).toMatch(/cancel the session/);
+
+    await sb.cancelBooking(reserved.booking_number, { late: true });
+    await eventually(() => app.ctx.db('bookings').where({ id: booking.id }).first(), (b) => b.status === 'cancelled');
+    expect(await app.ctx.db('wellpass_bookings').where({ booking_number: reserved.booking_number }).first()).toMatchObject({ status: 'late_cancelled' });
+    expect((await app.ctx.db('class_sessions').where({ id: session.id }).first()).aggregator_booked_count).toBe(0);
+  });
+
+  it('withdraws the slot of a class the club cancels and tells Wellpass about each booking in it', async () => {
+    const session = await newSession({ capacity: 5 });
+    await drain();
+    const one = await request(session.id);
+    const two = await request(session.id);
+    await app.http.patch(`/api/v1/admin/sessions/${session.id}`).set(auth).send({ status: 'cancelled' }).expect(200);
+    await drain();
+    expect(sb.slots(venue).find((s) => s.id === (one as { slot_id: number }).slot_id)).toMatchObject({ cancelled: true });
+    for (const b of [one, two]) expect(sb.booking(b.booking_number)!.status).toBe('CANCELLED_BY_GYM');
+    expect(await app.ctx.db('wellpass_bookings').where({ session_id: session.id }).pluck('status')).toEqual(['cancelled_by_gym', 'cancelled_by_gym']);
+  });
+
+  it('rejects a request for a slot it does not know, and refuses a wrong signature', async () => {
+    const body = JSON.stringify({ event_type: 'booking-requested', event_data: { user: user(), slot: { id: 999_999, gym_id: venue, class_id: 1, booking_number: 'X-1' }, timestamp: Date.now(), event_id: randomUUID() } });
+    const ok = await app.http.post(`/api/v1/webhooks/wellpass/${integrationId}`).set(signWebhook(body, SECRET)).send(body).expect(200);
+    expect(ok.body).toMatchObject({ status: 'rejected', reasonCategory: 'CLASS_NOT_FOUND' });
+    const forged = await app.http.post(`/api/v1/webhooks/wellpass/${integrationId}`).set(signWebhook(body, 'not-the-secret')).send(body).expect(401);
+    expect(forged.headers['content-type']).toMatch(/problem\+json/);
+  });
+
+  it('validates a visit once per member and day when a Wellpass booker walks in', async () => {
+    const session = await newSession({ capacity: 5, startsAt: new Date(Date.now() + HOUR).toISOString(), endsAt: new Date(Date.now() + 2 * HOUR).toISOString() });
+    await drain();
+    const u = user();
+    expect((await request(session.id, u)).status).toBe('RESERVED');
+    const clientId = (await app.ctx.db('client_identities').where({ identity_type_id: wellpassTypeId, value: u.unique_token }).first()).client_id;
+    for (const minutes of [0, 5]) {
+      await post('/api/v1/admin/door-access-events', { doorId: entrance, clientId, occurredAt: new Date(Date.now() + minutes * 60_000).toISOString() });
+    }
+    await drain();
+    expect(sb.validations().filter((v) => v.gympass_id === u.unique_token)).toEqual([expect.objectContaining({ gym_id: venue })]);
+  });
+
+  it('repairs drift in the reconcile: a slot gone or changed at Wellpass is put back', async () => {
+    const session = await newSession({ capacity: 4 });
+    await drain();
+    const slot = (await slotOf(session.id))!;
+    await fetch(`${sb.url}/booking/v1/gyms/${venue}/classes/${slot.class_id}/slots/${slot.id}`, { method: 'PATCH', headers: { authorization: `Bearer ${sb.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ total_capacity: 40 }) });
+    expect((await runJob('reconcile')).status).toBe('succeeded');
+    expect(await slotOf(session.id)).toMatchObject({ total_capacity: 2 });
+  });
+});
