@@ -192,6 +192,63 @@ describe('EGYM Wellpass', () => {
     expect(sb.validations().filter((v) => v.gympass_id === u.unique_token)).toEqual([expect.objectContaining({ gym_id: venue })]);
   });
 
+  it('sends a decision Wellpass did not take, and decides a request that died before deciding, in the sweeper', async () => {
+    const session = await newSession({ capacity: 5 });
+    await drain();
+    sb.setFaults([{ match: '/bookings/', method: 'PATCH', rate: 1, step: { status: 500 } }]);
+    const slot = (await slotOf(session.id))!;
+    const { booking } = await sb.requestBooking(venue, { slot_id: slot.id, user: user() });
+    await eventually(() => app.ctx.db('wellpass_bookings').where({ booking_number: booking.booking_number }).first(), (r) => r?.status === 'reserved' && r.send_attempts > 0);
+    expect(sb.booking(booking.booking_number)!.status).toBe('PENDING');
+    sb.clearFaults();
+
+    // A request whose process died after claiming its booking number: the webhook never answered.
+    sb.configure({ webhookUrl: 'http://127.0.0.1:9/nowhere' });
+    const died = (await sb.requestBooking(venue, { slot_id: slot.id, user: user() })).booking;
+    sb.configure({ webhookUrl: `${app.url}/api/v1/webhooks/wellpass/${integrationId}` });
+    const longAgo = new Date(Date.now() - 60_000);
+    await app.ctx.db('wellpass_bookings').insert({
+      integration_id: integrationId, booking_number: died.booking_number, unique_token: died.user.unique_token, venue, remote_slot_id: slot.id,
+      status: 'pending', send_attempts: 0, created_at: longAgo, updated_at: longAgo,
+    });
+
+    const sweep = await runJob('decisions');
+    expect(sweep).toMatchObject({ status: 'succeeded', progress: { decisionsSent: 2 } });
+    expect([sb.booking(booking.booking_number)!.status, sb.booking(died.booking_number)!.status]).toEqual(['RESERVED', 'RESERVED']);
+    expect((await app.ctx.db('class_sessions').where({ id: session.id }).first()).aggregator_booked_count).toBe(2);
+  });
+
+  it('never overbooks nor passes the cap when club members and Wellpass book the same class at once', async () => {
+    const session = await newSession({ capacity: 6 });
+    await drain();
+    const pass = await post('/api/v1/admin/packages', { name: 'Race pass', activityIds: [activityId] });
+    const clubTokens: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const client = await post('/api/v1/admin/clients', { firstName: 'Race', lastName: `Club${i}`, homeLocationId: locationId });
+      await post(`/api/v1/admin/clients/${client.id}/packages`, { packageId: pass.id });
+      clubTokens.push(await app.clientToken(client.id));
+    }
+    const slot = (await slotOf(session.id))!;
+    sb.configure({ webhookCopies: 1 });
+    const answers = await Promise.all([
+      ...clubTokens.map((token) => app.http.post('/api/v1/me/bookings').set({ authorization: `Bearer ${token}` }).send({ sessionId: session.id })),
+      ...Array.from({ length: 8 }, () => sb.requestBooking(venue, { slot_id: slot.id, user: user() })),
+    ]);
+    sb.configure({ webhookCopies: 2 });
+    const row = await app.ctx.db('class_sessions').where({ id: session.id }).first();
+    const held = await app.ctx.db('bookings').where({ session_id: session.id, status: 'booked' }).select('source');
+    expect(row.booked_count).toBe(6);
+    expect(held).toHaveLength(6);
+    const aggregatorHeld = held.filter((b: { source: string }) => b.source === 'wellpass').length;
+    expect(row.aggregator_booked_count).toBe(aggregatorHeld);
+    expect(aggregatorHeld).toBeLessThanOrEqual(2);
+    const decided = await app.ctx.db('wellpass_bookings').where({ session_id: session.id }).select('status', 'reason_category');
+    expect(decided).toHaveLength(8);
+    expect(decided.filter((d: { status: string }) => d.status === 'reserved')).toHaveLength(aggregatorHeld);
+    expect(decided.filter((d: { status: string }) => d.status === 'rejected').every((d: { reason_category: string }) => d.reason_category === 'CLASS_IS_FULL')).toBe(true);
+    expect(answers.filter((a) => 'status' in a && a.status === 201)).toHaveLength(6 - aggregatorHeld);
+  });
+
   it('repairs drift in the reconcile: a slot gone or changed at Wellpass is put back', async () => {
     const session = await newSession({ capacity: 4 });
     await drain();
