@@ -20,6 +20,8 @@ const IDENTITY_TYPES: IdentityTypeFields[] = [
   // Each client's account id at EGYM's MMS API, kept by the egym_mms integration (src/demo.ts pushes the demo's members there).
   { name: 'EGYM account', kind: 'egym_account', maxPerClient: 1, minDaysBetweenChanges: 0, active: true },
   { name: 'Access card', kind: 'card', maxPerClient: 2, minDaysBetweenChanges: 1, active: true },
+  // A Wellpass member's aggregator id, kept by the wellpass integration (src/demo.ts offers Spinning through its sandbox).
+  { name: 'Wellpass id', kind: 'wellpass', maxPerClient: 1, minDaysBetweenChanges: 0, active: true },
 ];
 const LOCATIONS = [
   { name: 'Downtown', timezone: 'Europe/Berlin', egymLocationId: 'egym-downtown', doors: [['DT-ENTRANCE', 'Main entrance', 'entrance'], ['DT-EXIT', 'Exit turnstile', 'exit']] },

@@ -11,11 +11,20 @@ import { updateLocation } from './locations/service.js';
 import { startEgymIssuer } from './sandbox/egym/issuer.js';
 import { DEFAULT_KEYS, startEgymMmsSandbox, type ApiKeySpec } from './sandbox/egym-mms/server.js';
 import { startPerfectGymSandbox } from './sandbox/perfect-gym/server.js';
+import { startWellpassSandbox } from './sandbox/wellpass/server.js';
+import { forgetPublished } from './integrations/wellpass/repository.js';
+import { findActivityByName } from './classes/repository.js';
+import { updateActivity } from './classes/service.js';
 
 const DEMO_INTEGRATION = 'Perfect Gym (demo sandbox)';
 const DEMO_EGYM = 'EGYM app (demo issuer)';
 const DEMO_MMS = 'EGYM MMS (demo sandbox)';
 const MMS_ACCOUNT_TYPE = 'EGYM account';
+const DEMO_WELLPASS = 'EGYM Wellpass (demo sandbox)';
+const WELLPASS_ACTIVITY = 'Spinning';
+// Fixed, so what a manager would hand Wellpass support stays the same across restarts.
+const DEMO_COMPANY_UUID = '7d3c1a52-4a8e-4c61-9b3e-2f7a1c0d9e11';
+const DEMO_VENUE_UUID = '0b6f9a3e-8c2d-4f57-a1e4-5d9c3b7a2f60';
 
 /**
  * Zero-config demo: a Perfect Gym sandbox in this process with a small chain, an active
@@ -60,6 +69,7 @@ export async function startDemo(ctx: AppContext): Promise<{ lines: string[]; sto
   if (egym) await updateIntegration(ctx, egym.id, { active: true, config: egymConfig });
   else await createIntegration(ctx, { type: 'egym_bma', name: DEMO_EGYM, active: true, config: egymConfig, secrets: {} });
   const mms = await startDemoMms(ctx, locations);
+  const wellpassDemo = await startDemoWellpass(ctx, locations);
 
   const tileMember = sandbox.demoLogins[0]!;
   const egymToken = await issuer.sign({ sub: `bma-${tileMember.memberId}`, membershipId: `demo-${tileMember.memberId}`, email: tileMember.login }, { expiresInSeconds: 24 * 3600 });
@@ -73,8 +83,10 @@ export async function startDemo(ctx: AppContext): Promise<{ lines: string[]; sto
       ...sandbox.demoLogins.map((l) => `Perfect Gym member sign-in (no clubcore password): ${l.login} / ${l.password}`),
       `EGYM app token for ${tileMember.login} (valid 24 h): POST /api/v1/auth/egym {"token":"${egymToken}"}`,
       ...mms.lines,
+      ...wellpassDemo.lines,
     ],
     stop: async () => {
+      await wellpassDemo.close();
       await mms.close();
       await issuer.close();
       await sandbox.close();
@@ -128,6 +140,49 @@ async function startDemoMms(ctx: AppContext, locations: Location[]): Promise<{ l
       lines: [
         `EGYM MMS sandbox at ${url}: members and check-ins arrive there; list them with curl ${url}/_sandbox/accounts and curl ${url}/_sandbox/visits (every request EGYM received: ${url}/_sandbox/requests)`,
         `EGYM MMS integration ${integration.id} (push): ${linked.map((l) => `${l.location.name} -> ${l.gymId}`).join(', ') || 'no location linked'}; every member is sent at start (3 requests each at EGYM's 6 requests/s per key: a few minutes), then each change, and each door event (POST /api/v1/admin/door-access-events) as a check-in within a second; refused members: GET /api/v1/admin/integrations/${integration.id}/issues`,
+      ],
+      close: () => sandbox.close(),
+    };
+  } catch (err) {
+    await sandbox.close();
+    throw err;
+  }
+}
+
+/**
+ * EGYM Wellpass: a sandbox in this process calling clubcore's webhook, a wellpass integration
+ * pointing at it (re-pointed on every start), the first location linked to a demo venue, and one
+ * activity (Spinning) open to aggregator bookings with a cap of 3 seats per class. The sandbox starts
+ * empty on every start: what clubcore published to the last one is forgotten and republished by a
+ * reconcile.
+ */
+async function startDemoWellpass(ctx: AppContext, locations: Location[]): Promise<{ lines: string[]; close(): Promise<void> }> {
+  const identityType = await findIdentityTypeByName(ctx.db, 'Wellpass id');
+  const activity = await findActivityByName(ctx.db, WELLPASS_ACTIVITY);
+  const [first] = [...locations].sort((a, b) => a.id - b.id);
+  if (!identityType || !activity || !first) throw new Error('The demo seed did not create the "Wellpass id" identity type, the Spinning activity or a location');
+  const webhookSecret = 'demo-wellpass-webhook-secret';
+  const sandbox = await startWellpassSandbox({ webhookSecret });
+  try {
+    const config = { baseUrl: sandbox.url, companyUuid: DEMO_COMPANY_UUID, identityTypeId: identityType.id, productId: 1 };
+    const secrets = { apiToken: sandbox.token, webhookSecret };
+    const existing = (await listIntegrations(ctx)).find((i) => i.name === DEMO_WELLPASS);
+    const integration = existing
+      ? await updateIntegration(ctx, existing.id, { active: true, config, secrets })
+      : await createIntegration(ctx, { type: 'wellpass', name: DEMO_WELLPASS, active: true, config, secrets });
+    const base = ctx.config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${ctx.config.PORT}`;
+    sandbox.configure({ webhookUrl: `${base.replace(/\/+$/, '')}/api/v1/webhooks/wellpass/${integration.id}` });
+    await setIntegrationLink(ctx, integration, first.id, { externalId: DEMO_VENUE_UUID });
+    if (!activity.aggregatorBookings.enabled) await updateActivity(ctx, activity.id, { aggregatorBookings: { enabled: true, seatCap: 3 } });
+    if (existing) {
+      await forgetPublished(ctx.db, integration.id);
+      await enqueueRun(ctx, { integrationId: integration.id, kind: 'reconcile', scope: 'all', trigger: 'demo' });
+    }
+    const url = sandbox.url;
+    return {
+      lines: [
+        `EGYM Wellpass sandbox at ${url}: ${WELLPASS_ACTIVITY} classes at ${first.name} are published there (curl ${url}/_sandbox/state); a Wellpass member books one with curl -X POST ${url}/_sandbox/gyms/${DEMO_VENUE_UUID}/bookings -H 'content-type: application/json' -d '{"slot_id":<slot id>,"user":{"unique_token":"wp-1","name":"Wanda Wellpass","email":"wanda@corp.example"}}'`,
+        `EGYM Wellpass integration ${integration.id}: company ${DEMO_COMPANY_UUID}, venue ${DEMO_VENUE_UUID} (${first.name}); ids to copy: GET /api/v1/admin/integrations/${integration.id}/wellpass-ids`,
       ],
       close: () => sandbox.close(),
     };

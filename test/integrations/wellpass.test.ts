@@ -256,5 +256,12 @@ describe('EGYM Wellpass', () => {
     await fetch(`${sb.url}/booking/v1/gyms/${venue}/classes/${slot.class_id}/slots/${slot.id}`, { method: 'PATCH', headers: { authorization: `Bearer ${sb.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ total_capacity: 40 }) });
     expect((await runJob('reconcile')).status).toBe('succeeded');
     expect(await slotOf(session.id)).toMatchObject({ total_capacity: 2 });
+
+    // A remote side that lost everything (a new account): classes and slots are published again.
+    sb.reset();
+    sb.configure({ webhookSecret: SECRET, webhookUrl: `${app.url}/api/v1/webhooks/wellpass/${integrationId}` });
+    expect(await slotOf(session.id)).toBeUndefined();
+    expect((await runJob('reconcile')).status).toBe('succeeded');
+    expect(await slotOf(session.id)).toMatchObject({ total_capacity: 2, total_booked: 0 });
   });
 });

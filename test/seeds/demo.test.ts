@@ -120,3 +120,42 @@ describe('demo: EGYM MMS sandbox in push mode', () => {
     }
   });
 });
+
+describe('demo: EGYM Wellpass sandbox', () => {
+  it('publishes the Spinning classes of the first location, and a booking made in the sandbox is reserved in clubcore', async () => {
+    const app = await startTestApp();
+    const ctx = { ...app.ctx, config: { ...app.ctx.config, PUBLIC_BASE_URL: app.url } };
+    const drainers = startOutboxDrainers(ctx, integrationOutbox, { pollMs: 3_600_000, retryBaseMs: 0 });
+    await seedDemo(ctx);
+    const demo = await startDemo(ctx);
+    let worker: ReturnType<typeof startWorker> | null = null;
+    try {
+      const url = /^EGYM Wellpass sandbox at (\S+):/.exec(demo.lines.find((l) => l.startsWith('EGYM Wellpass sandbox at'))!)![1]!;
+      const venue = /venue (\S+) \(/.exec(demo.lines.find((l) => l.startsWith('EGYM Wellpass integration'))!)![1]!;
+      await drainers.drainNow(); // the venue's consumer: a reconcile publishes what is scheduled
+      // Only the Wellpass run here: the Perfect Gym and EGYM demo runs (minutes at EGYM's rate) would queue ahead of it.
+      const wellpassId = (await listIntegrations(ctx)).find((i) => i.type === 'wellpass')!.id;
+      await ctx.db('sync_runs').whereNot({ integration_id: wellpassId }).where({ status: 'queued' }).update({ status: 'cancelled', active_key: null });
+      worker = startWorker(ctx, integrationJobs, { pollMs: 20 });
+      let slots: { id: number }[] = [];
+      for (let i = 0; i < 400 && !slots.length; i++) {
+        slots = ((await (await fetch(`${url}/_sandbox/state`)).json()) as { slots: { id: number; cancelled: boolean }[] }).slots.filter((s) => !s.cancelled);
+        if (!slots.length) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(slots.length).toBeGreaterThan(0);
+      const res = await fetch(`${url}/_sandbox/gyms/${venue}/bookings`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ slot_id: slots[0]!.id, user: { unique_token: 'wp-demo-1', name: 'Wanda Wellpass', email: 'wanda@corp.example' } }),
+      });
+      expect(res.status).toBe(201);
+      const { booking } = (await res.json()) as { booking: { booking_number: string } };
+      const decided = await ctx.db('wellpass_bookings').where({ booking_number: booking.booking_number }).first();
+      expect(decided).toMatchObject({ status: 'reserved' });
+    } finally {
+      await demo.stop();
+      await worker?.stop();
+      await drainers.stop();
+      await app.close();
+    }
+  });
+});

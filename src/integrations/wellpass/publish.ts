@@ -2,9 +2,9 @@ import type { AppContext } from '../../context.js';
 import { getActivity, getSession, listSessionsAt, type AggregatorBookings, type ClassSession } from '../../classes/repository.js';
 import type { IntegrationRun } from '../types.js';
 import { cancelByGym } from './bookings.js';
-import { findPublishedClass, findPublishedSlot, listPublishedSlots, savePublishedClass, savePublishedSlot } from './repository.js';
+import { findPublishedClass, findPublishedSlot, forgetPublished, listPublishedSlots, savePublishedClass, savePublishedSlot } from './repository.js';
 import { venuesOf, wellpassOf, type Venue, type Wellpass } from './side.js';
-import type { RemoteSlot, SlotSpec } from './wire.js';
+import { WellpassError, type RemoteSlot, type SlotSpec } from './wire.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -86,6 +86,23 @@ export async function publishSession(ctx: AppContext, w: Wellpass, venue: Venue,
 }
 
 /**
+ * What the aggregator holds of these classes at a venue in [from, to), by slot id. A class gone
+ * there is forgotten here, so its sessions are published again from scratch.
+ */
+async function remoteSlots(h: IntegrationRun, w: Wellpass, venue: Venue, classIds: Set<number>, from: Date, to: Date): Promise<Map<number, RemoteSlot>> {
+  const bySlot = new Map<number, RemoteSlot>();
+  for (const classId of classIds) {
+    try {
+      for (const slot of await w.api.listSlots(venue.uuid, classId, from, to)) bySlot.set(slot.id, slot);
+    } catch (err) {
+      if (!(err instanceof WellpassError && err.kind === 'notFound')) throw err;
+      await forgetPublished(h.ctx.db, h.integration.id, classId);
+    }
+  }
+  return bySlot;
+}
+
+/**
  * The full reconcile (every reconcileEveryMinutes, and on demand): every session of each venue in
  * the horizon, compared with what the aggregator holds (its slot listing, not what clubcore
  * believes it sent), so drift on either side is repaired: missing slots created, differing ones
@@ -94,21 +111,18 @@ export async function publishSession(ctx: AppContext, w: Wellpass, venue: Venue,
 export async function reconcileJob(h: IntegrationRun): Promise<void> {
   const w = wellpassOf(h.integration);
   const now = h.ctx.now();
+  // Sessions that started up to a day ago may still run: their counts still matter.
+  const from = new Date(now.getTime() - DAY);
   const to = new Date(now.getTime() + w.config.publishDays * DAY);
   for (const venue of await venuesOf(h.ctx, h.integration.id)) {
-    // Sessions that started up to a day ago may still run: their counts still matter.
-    const sessions = await listSessionsAt(h.ctx.db, venue.location.id, new Date(now.getTime() - DAY), to, RECONCILE_PAGE);
-    const published = await listPublishedSlots(h.ctx.db, h.integration.id, sessions.map((s) => s.id));
-    const remoteBySlot = new Map<number, RemoteSlot>();
-    for (const classId of new Set(published.map((p) => p.remoteClassId))) {
-      for (const slot of await w.api.listSlots(venue.uuid, classId, new Date(now.getTime() - DAY), to)) remoteBySlot.set(slot.id, slot);
-    }
+    const sessions = await listSessionsAt(h.ctx.db, venue.location.id, from, to, RECONCILE_PAGE);
+    const sessionIds = sessions.map((s) => s.id);
+    const remote = await remoteSlots(h, w, venue, new Set((await listPublishedSlots(h.ctx.db, h.integration.id, sessionIds)).map((p) => p.remoteClassId)), from, to);
+    const slotOf = new Map((await listPublishedSlots(h.ctx.db, h.integration.id, sessionIds)).map((p) => [p.sessionId, p.remoteSlotId]));
     const counts: Record<string, number> = {};
-    const slotOf = new Map(published.map((p) => [p.sessionId, p.remoteSlotId]));
     for (const session of sessions) {
       const slotId = slotOf.get(session.id);
-      const remote = slotId == null ? undefined : (remoteBySlot.get(slotId) ?? null);
-      const outcome = await publishSession(h.ctx, w, venue, session.id, remote);
+      const outcome = await publishSession(h.ctx, w, venue, session.id, slotId == null ? undefined : (remote.get(slotId) ?? null));
       counts[outcome] = (counts[outcome] ?? 0) + 1;
     }
     await h.commitPage(h.ctx.db, { sessionsChecked: sessions.length, slotsCreated: counts.created ?? 0, slotsUpdated: counts.updated ?? 0, slotsWithdrawn: counts.withdrawn ?? 0 });

@@ -16,6 +16,16 @@ export async function savePublishedClass(db: Db, integrationId: number, location
     .merge(['remote_class_id']);
 }
 
+/**
+ * Forgets a class the remote side no longer has (and where its slots were): the next publish
+ * creates them again. Without `remoteClassId`: everything published (a new, empty remote side).
+ */
+export async function forgetPublished(db: Db, integrationId: number, remoteClassId?: number): Promise<void> {
+  const only = remoteClassId === undefined ? {} : { remote_class_id: remoteClassId };
+  await db('wellpass_slots').where({ integration_id: integrationId, ...only }).delete();
+  await db('wellpass_classes').where({ integration_id: integrationId, ...only }).delete();
+}
+
 export interface PublishedSlot {
   sessionId: number;
   remoteClassId: number;
