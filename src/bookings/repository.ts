@@ -128,3 +128,20 @@ export async function markBookingAttended(db: Db, id: number, attendedAt: Date, 
   const changed = await db('bookings').where({ id, status: 'booked' }).update({ status: 'attended', attended_at: attendedAt, updated_at: now });
   return Number(changed) === 1;
 }
+
+/** A booking on a session's roster, with who holds it. */
+export interface RosterEntry extends Booking {
+  client: { firstName: string; lastName: string; memberNumber: string | null };
+}
+
+/** A session's bookings of every status, by id after `afterId`: `limit + 1` rows for the page cut. */
+export async function listBookingsOfSessionPage(db: Db, sessionId: number, afterId: number, limit: number): Promise<RosterEntry[]> {
+  const rows = await db('bookings as b')
+    .join('clients as c', 'c.id', 'b.client_id')
+    .where('b.session_id', sessionId)
+    .where('b.id', '>', afterId)
+    .orderBy('b.id')
+    .limit(limit + 1)
+    .select('b.*', 'c.first_name', 'c.last_name', 'c.member_number');
+  return rows.map((r: Row) => ({ ...toBooking(r), client: { firstName: r.first_name, lastName: r.last_name, memberNumber: r.member_number } }));
+}

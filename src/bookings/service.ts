@@ -2,6 +2,8 @@ import { getSession, releaseSeat, takeSeat, type ClassSession, type SeatChannel 
 import { forgetSchedules, scheduleAt } from '../classes/schedule.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { getClient } from '../clients/repository.js';
+import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
 import { listGrantsOfClient } from '../packages/repository.js';
 import {
   bookingStatusesOf,
@@ -11,12 +13,14 @@ import {
   insertBooking,
   listBookedClassesOf,
   listBookingsOfClient,
+  listBookingsOfSessionPage,
   markBookingAttended,
   rebook,
   type BookedClass,
   type Booking,
   type BookingStatus,
   type BookingWithSession,
+  type RosterEntry,
 } from './repository.js';
 import { AGGREGATOR_SOURCES, HELD, REASON_TEXT, waitlistReasonGiven, whyNotBookable, type NotBookableReason, type NotJoinableReason } from './rules.js';
 import { promoteFromWaitlist, stopWaitingOnBooking } from './waitlist.js';
@@ -188,6 +192,18 @@ export async function cancelBookingByStaff(ctx: AppContext, bookingId: number): 
   const booking = await getBooking(ctx.db, bookingId);
   if (!booking) throw AppError.notFound(`There is no booking ${bookingId}`);
   return cancelFound(ctx, booking, undefined);
+}
+
+/** Staff booking a member into a class: the member's own rules (package, seats, start), the booking's source 'staff'. */
+export async function bookSessionByStaff(ctx: AppContext, clientId: number, sessionId: number): Promise<Booking> {
+  if (!(await getClient(ctx.db, clientId))) throw AppError.badRequest(`There is no client ${clientId}`, [{ path: 'clientId', message: `unknown client ${clientId}` }]);
+  return bookSession(ctx, clientId, sessionId, 'staff');
+}
+
+/** A session's roster (booked, attended, no-show and cancelled), paged by booking id. */
+export async function rosterOfSession(ctx: AppContext, sessionId: number, page: PageQuery): Promise<Page<RosterEntry>> {
+  if (!(await getSession(ctx.db, sessionId))) throw AppError.notFound(`There is no class session ${sessionId}`);
+  return toPage(await listBookingsOfSessionPage(ctx.db, sessionId, decodeCursor(page.cursor), page.limit), page.limit);
 }
 
 /** cancelBooking, the booking found by its session: notBooked when the client has none. */

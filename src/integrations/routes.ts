@@ -13,6 +13,7 @@ import {
   checkWebhookToken,
   createIntegration,
   deleteIntegration,
+  describeIntegrationTypes,
   getIntegrationOrThrow,
   getRunOrThrow,
   listIntegrations,
@@ -52,6 +53,9 @@ export function integrationsRouter(ctx: AppContext): Router {
   const staff = requireStaff(ctx);
   const admin = requireStaff(ctx, 'admin');
 
+  router.get('/api/v1/admin/integration-types', admin, (_req, res) => {
+    res.json({ items: describeIntegrationTypes(), nextCursor: null });
+  });
   router.get(PATH, staff, async (_req, res) => {
     res.json({ items: (await listIntegrations(ctx)).map((i) => toApi(ctx, i)), nextCursor: null });
   });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { sameSecret } from '../auth/same-secret.js';
 import type { AppContext } from '../context.js';
 import { AppError, type FieldProblem } from '../errors.js';
@@ -6,7 +7,7 @@ import { getIdentityType } from '../identities/repository.js';
 import { findActiveRun, getRun, listRunsPage } from '../jobs/runs.js';
 import type { SyncRun } from '../jobs/types.js';
 import { claimLinksFor } from './links.js';
-import { definitionOf } from './registry.js';
+import { definitionOf, integrationTypes } from './registry.js';
 import {
   deleteIntegrationRow,
   getIntegrationRow,
@@ -206,3 +207,20 @@ export async function listRuns(ctx: AppContext, integrationId: number, cursor: n
   return { items, nextCursor: rows.length > limit ? Buffer.from(String(items[items.length - 1]!.id)).toString('base64url') : null };
 }
 
+
+/**
+ * What a form needs to create or edit an integration of each registered type: its schemas as JSON
+ * Schema of what a manager types (`io: 'input'`: defaults optional, before transforms), so a new
+ * type appears in the console without console work.
+ */
+export function describeIntegrationTypes() {
+  const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  return integrationTypes().map((d) => ({
+    type: d.type,
+    title: d.title,
+    configSchema: jsonSchema(d.configSchema),
+    secretsSchema: jsonSchema(d.secretsSchema),
+    locationLink: d.locationLink ? { externalIdSchema: jsonSchema(d.locationLink.externalIdSchema) } : null,
+    jobs: d.jobs.map((j) => ({ kind: j.kind, manual: j.manual })),
+  }));
+}
