@@ -53,7 +53,8 @@ export function integrationsRouter(ctx: AppContext): Router {
   const staff = requireStaff(ctx);
   const admin = requireStaff(ctx, 'admin');
 
-  router.get('/api/v1/admin/integration-types', admin, (_req, res) => {
+  // Any staff: managers set location links too, and the link's schema says what a remote id looks like.
+  router.get('/api/v1/admin/integration-types', staff, (_req, res) => {
     res.json({ items: describeIntegrationTypes(), nextCursor: null });
   });
   router.get(PATH, staff, async (_req, res) => {

@@ -1,0 +1,107 @@
+import { api } from '../api';
+import { Link } from '../router';
+import { ErrorNotice, Table, useLoad } from '../ui';
+
+interface Issue {
+  kind: string;
+  key: string;
+  count: number;
+  detail: string;
+  altId?: string;
+}
+
+interface CatalogEntry {
+  id: number;
+  name: string;
+  altId: string;
+  package: { id: number; name: string } | null;
+  pendingAssignments: number;
+}
+
+/** Where "create package for this" leads: the package form filled with the alt id (and the plan's name). */
+const newPackage = (altId: string, name = altId) => `packages?new=1&altId=${encodeURIComponent(altId)}&name=${encodeURIComponent(name)}`;
+
+/** What a sync could not apply: missing packages grouped with counts (each a link to create it), locations without a door, the rest. */
+export function IssuesTab({ integrationId }: { integrationId: number }) {
+  const { data, error, reload } = useLoad(() => api<{ items: Issue[] }>('GET', `/admin/integrations/${integrationId}/issues`), [integrationId]);
+  const missing = data?.items.filter((i) => i.kind === 'missingPackage') ?? [];
+  const doorless = data?.items.filter((i) => i.kind === 'noDoor') ?? [];
+  const other = data?.items.filter((i) => i.kind !== 'missingPackage' && i.kind !== 'noDoor') ?? [];
+  return (
+    <div class="stack">
+      <ErrorNotice error={error} />
+      <div class="actions">
+        <button type="button" onClick={reload}>
+          Refresh issues
+        </button>
+      </div>
+      {data && !data.items.length && (
+        <p class="notice ok" role="status">
+          No open issues.
+        </p>
+      )}
+      {missing.length > 0 && (
+        <Table<Issue & { id: string }>
+          label="Missing packages"
+          caption="Missing packages: client packages wait for a package with this alt id"
+          items={missing.map((i) => ({ ...i, id: i.key }))}
+          columns={[
+            { label: 'Alt ID', render: (i) => <code>{i.altId ?? i.key}</code> },
+            { label: 'Waiting', render: (i) => i.count },
+            { label: 'Fix', render: (i) => <Link to={newPackage(i.altId ?? i.key)}>Create package for {i.altId ?? i.key}</Link> },
+          ]}
+        />
+      )}
+      {doorless.length > 0 && (
+        <ul aria-label="Locations without an entrance door">
+          {doorless.map((i) => (
+            <li key={i.key}>
+              {i.detail} <Link to={`doors?new=1&type=entrance&locationId=${i.key.replace('location:', '')}`}>Create door</Link>
+            </li>
+          ))}
+        </ul>
+      )}
+      {other.length > 0 && (
+        <ul aria-label="Other issues">
+          {other.map((i) => (
+            <li key={`${i.kind}-${i.key}`}>
+              <strong>{i.kind}</strong> ({i.count}): {i.detail}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** Perfect Gym's payment plans and products with their alt ids and mapped packages: the guide's Retool page. */
+export function CatalogTab({ integrationId }: { integrationId: number }) {
+  const { data, error } = useLoad(() => api<{ paymentPlans: CatalogEntry[]; products: CatalogEntry[] }>('GET', `/admin/integrations/${integrationId}/catalog`), [integrationId]);
+  if (!data) return error ? <ErrorNotice error={error} /> : <p aria-busy="true">Reading Perfect Gym’s catalog…</p>;
+  return (
+    <div class="stack">
+      <CatalogTable label="Payment plans" entries={data.paymentPlans} />
+      <CatalogTable label="Products" entries={data.products} />
+    </div>
+  );
+}
+
+function CatalogTable({ label, entries }: { label: string; entries: CatalogEntry[] }) {
+  return (
+    <>
+      <Table<CatalogEntry>
+        label={label}
+        caption={label}
+        items={entries}
+        columns={[
+          { label: 'Id', render: (e) => e.id },
+          { label: 'Name', render: (e) => e.name },
+          { label: 'Alt ID', render: (e) => <code>{e.altId}</code> },
+          { label: 'Package', render: (e) => (e.package ? <Link to="packages">{e.package.name}</Link> : <Link to={newPackage(e.altId, e.name)}>Create package for {e.name}</Link>) },
+          { label: 'Waiting', render: (e) => e.pendingAssignments },
+        ]}
+      />
+      {!entries.length && <p class="hint">None in Perfect Gym.</p>}
+    </>
+  );
+}
