@@ -18,6 +18,8 @@ export interface CrudSpec<T> {
   path: string;
   columns: Column<T>[];
   fields: FieldSpec[];
+  /** What a new one starts with (before any prefill from the URL). */
+  defaults?: Record<string, unknown>;
   /** What a row is called in the delete question and the notice. */
   nameOf(item: T): string;
   /** Extra buttons per row (a detail page, cancelling a session). */
@@ -34,7 +36,7 @@ type Editing<T> = { kind: 'create'; prefill: Record<string, unknown> } | { kind:
 
 export function CrudScreen<T extends { id: number }>({ spec, route }: { spec: CrudSpec<T>; route: Route }) {
   const [editing, setEditing] = useState<Editing<T>>(() =>
-    route.query.get('new') ? { kind: 'create', prefill: Object.fromEntries(spec.fields.map((f) => [f.name, route.query.get(f.name)]).filter(([, v]) => v !== null)) } : null,
+    route.query.get('new') ? { kind: 'create', prefill: { ...spec.defaults, ...Object.fromEntries(spec.fields.map((f) => [f.name, route.query.get(f.name)]).filter(([, v]) => v !== null)) } } : null,
   );
   const [reloadKey, setReloadKey] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
@@ -61,7 +63,7 @@ export function CrudScreen<T extends { id: number }>({ spec, route }: { spec: Cr
       <div class="screen-head">
         <h1 id="screen-title">{spec.title}</h1>
         {!editing && (
-          <button type="button" class="primary" onClick={() => setEditing({ kind: 'create', prefill: {} })}>
+          <button type="button" class="primary" onClick={() => setEditing({ kind: 'create', prefill: spec.defaults ?? {} })}>
             Add {spec.noun}
           </button>
         )}

@@ -232,10 +232,7 @@ function Field({ id, spec, value, error, onChange }: { id: string; spec: FieldSp
   const input = (e: Event) => onChange((e.currentTarget as HTMLInputElement).value);
   return (
     <div class="field">
-      <label for={id}>
-        {spec.label}
-        {spec.required && <span aria-hidden="true"> *</span>}
-      </label>
+      <label for={id}>{spec.label}</label>
       {spec.type === 'select' ? (
         <select {...common} value={text} onChange={input}>
           <option value="">{spec.required ? 'Choose…' : '(none)'}</option>

@@ -75,6 +75,7 @@ export function ClassesScreen({ route }: { route: Route }) {
         title: 'Classes',
         noun: 'class',
         path: '/admin/sessions',
+        defaults: { capacity: 12, waitlistCapacity: 0 },
         nameOf: (s) => `${s.activityName} ${formatTime(s.startsAt)}`,
         columns: [
           { label: 'Class', render: (s) => <Link to={`classes/${s.id}`}>{s.activityName}</Link> },

@@ -24,6 +24,7 @@ export function DoorsScreen({ route }: { route: Route }) {
         title: 'Doors',
         noun: 'door',
         path: '/admin/doors',
+        defaults: { type: 'entrance', active: true },
         nameOf: (d) => d.title,
         columns: [
           { label: 'Title', render: (d) => d.title },

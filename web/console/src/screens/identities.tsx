@@ -31,6 +31,7 @@ export function IdentitiesScreen({ route }: { route: Route }) {
         title: 'Identities',
         noun: 'identity type',
         path: '/admin/identity-types',
+        defaults: { maxPerClient: 1, minDaysBetweenChanges: 0, active: true },
         nameOf: (t) => t.name,
         columns: [
           { label: 'Name', render: (t) => t.name },

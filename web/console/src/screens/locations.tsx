@@ -96,8 +96,10 @@ function LinkForm({ locationId, integration, type }: { locationId: number; integ
         }}
       />
       {link.data && (
-        <p>
-          Linked to <code>{link.data.externalId}</code>.{' '}
+        <div class="actions">
+          <span>
+            Linked to <code>{link.data.externalId}</code>.
+          </span>
           <ConfirmButton
             label="Unlink"
             question={`Unlink this location from ${integration.name}? Its members stop syncing from there.`}
@@ -106,7 +108,7 @@ function LinkForm({ locationId, integration, type }: { locationId: number; integ
               link.reload();
             }}
           />
-        </p>
+        </div>
       )}
     </div>
   );

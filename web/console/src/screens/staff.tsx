@@ -11,6 +11,7 @@ export function StaffScreen({ route }: { route: Route }) {
         title: 'Staff',
         noun: 'staff user',
         path: '/admin/staff',
+        defaults: { role: 'manager', active: true },
         nameOf: (s) => s.name,
         canDelete: false,
         columns: [
