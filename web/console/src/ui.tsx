@@ -9,7 +9,15 @@ export interface Column<T> {
 }
 
 /** A table of items; on a narrow screen each row stacks its cells under their column names. */
-export function Table<T extends { id: number | string }>(props: { label: string; caption?: string; columns: Column<T>[]; items: T[] | null; actions?(item: T): ComponentChildren }) {
+export function Table<T extends { id: number | string }>(props: {
+  label: string;
+  caption?: string;
+  columns: Column<T>[];
+  items: T[] | null;
+  actions?(item: T): ComponentChildren;
+  /** Said when there are no items. */
+  empty?: string;
+}) {
   return (
     <div class="table-wrap">
       <table aria-label={props.label} aria-busy={props.items === null}>
@@ -37,6 +45,7 @@ export function Table<T extends { id: number | string }>(props: { label: string;
           ))}
         </tbody>
       </table>
+      {props.items && !props.items.length && <p class="hint">{props.empty ?? 'None.'}</p>}
     </div>
   );
 }
@@ -85,8 +94,7 @@ export function PagedList<T extends { id: number | string }>(props: {
           {error}
         </p>
       )}
-      <Table label={props.label} columns={props.columns} items={page?.items ?? null} actions={props.actions} />
-      {page && !page.items.length && <p class="hint">{props.empty ?? 'Nothing here yet.'}</p>}
+      <Table label={props.label} columns={props.columns} items={page?.items ?? null} actions={props.actions} empty={props.empty ?? 'Nothing here yet.'} />
       <nav class="pager" aria-label={`${props.label} pages`}>
         <button type="button" disabled={cursors.length < 2} onClick={() => setCursors((c) => c.slice(0, -1))}>
           Previous page

@@ -192,8 +192,8 @@ function SessionPage({ id, locations }: { id: number; locations: ReturnType<type
           { label: 'Position', render: (w) => w.position },
           { label: 'Member', render: (w) => <Link to={`clients/${w.clientId}`}>{`${w.firstName} ${w.lastName}`}</Link> },
         ]}
+        empty="Nobody is waiting."
       />
-      {!s.waitlist.length && <p class="hint">Nobody is waiting.</p>}
     </section>
   );
 }

@@ -88,20 +88,18 @@ export function CatalogTab({ integrationId }: { integrationId: number }) {
 
 function CatalogTable({ label, entries }: { label: string; entries: CatalogEntry[] }) {
   return (
-    <>
-      <Table<CatalogEntry>
-        label={label}
-        caption={label}
-        items={entries}
-        columns={[
-          { label: 'Id', render: (e) => e.id },
-          { label: 'Name', render: (e) => e.name },
-          { label: 'Alt ID', render: (e) => <code>{e.altId}</code> },
-          { label: 'Package', render: (e) => (e.package ? <Link to="packages">{e.package.name}</Link> : <Link to={newPackage(e.altId, e.name)}>Create package for {e.name}</Link>) },
-          { label: 'Waiting', render: (e) => e.pendingAssignments },
-        ]}
-      />
-      {!entries.length && <p class="hint">None in Perfect Gym.</p>}
-    </>
+    <Table<CatalogEntry>
+      label={label}
+      caption={label}
+      items={entries}
+      columns={[
+        { label: 'Id', render: (e) => e.id },
+        { label: 'Name', render: (e) => e.name },
+        { label: 'Alt ID', render: (e) => <code>{e.altId}</code> },
+        { label: 'Package', render: (e) => (e.package ? <Link to="packages">{e.package.name}</Link> : <Link to={newPackage(e.altId, e.name)}>Create package for {e.name}</Link>) },
+        { label: 'Waiting', render: (e) => e.pendingAssignments },
+      ]}
+      empty="None in Perfect Gym."
+    />
   );
 }
