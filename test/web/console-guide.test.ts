@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { expectedMembers } from '../integrations/support.js';
-import { ADMIN, MANAGER, screenshot, signedInPage, startConsoleFixture, type ConsoleFixture } from './console-support.js';
+import { updateIntegration } from '../../src/integrations/service.js';
+import { ADMIN, MANAGER, screenshot, signedInPage, signInStatus, startConsoleFixture, type ConsoleFixture } from './console-support.js';
 import { ensureWebBuild, launchChromium, tomorrowAt } from './support.js';
 
 /*
@@ -74,7 +75,7 @@ describe('the manager console walks the set-up guide', () => {
     await page.getByLabel('Base URL').fill(f.sb.url);
     await page.getByLabel('Client ID').fill(f.sb.clientId);
     await page.getByLabel('Identity type').selectOption({ label: 'Perfect Gym member' });
-    expect(await page.getByLabel('Sync members: every minutes').inputValue()).toBe('10');
+    expect(await page.getByLabel('Sync Member Data: every (minutes)').inputValue()).toBe('10');
     await page.getByLabel('Client secret').fill(f.sb.clientSecret);
     await screenshot(page, '04-integration-form');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
@@ -233,7 +234,8 @@ describe('the manager console walks the set-up guide', () => {
     await screenshot(page, '20-class-cancelled');
   });
 
-  it('a manager does not see admin-only actions', async () => {
+  it('a manager does not see admin-only actions, and reads why a sync failed', async () => {
+    expect(await signInStatus(browser, f.app.url, { ...MANAGER, password: 'not-the-password' })).toBe('That e-mail or password is not right.');
     const manager = await signedInPage(browser, f.app.url, MANAGER);
     await manager.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Integrations' }).click();
     await manager.getByRole('link', { name: 'Sandbox chain' }).waitFor();
@@ -248,6 +250,15 @@ describe('the manager console walks the set-up guide', () => {
     // what a manager may do, they can: the sync history of the integration
     await manager.getByRole('tab', { name: 'Sync history' }).click();
     await manager.getByRole('table', { name: 'Sync history' }).getByText('succeeded').first().waitFor();
+    // Perfect Gym refuses the credentials: the run fails and says so in words
+    const integrationId = Number(new URL(manager.url()).pathname.split('/').pop());
+    await updateIntegration(f.app.ctx, integrationId, { secrets: { clientSecret: 'not-the-secret' } });
+    await manager.getByRole('tab', { name: 'Perform Member Sync' }).click();
+    await manager.getByRole('button', { name: 'Start Member Sync' }).click();
+    const failed = manager.getByRole('alert').filter({ hasText: /^Run \d+ failed: / });
+    await failed.waitFor({ timeout: 30_000 });
+    expect(await failed.textContent()).not.toMatch(/at .*\.js|undefined|\[object/);
+    await screenshot(manager, '22-member-sync-failed');
     await manager.context().close();
   });
 });

@@ -70,16 +70,30 @@ export async function startConsoleFixture(): Promise<ConsoleFixture> {
   };
 }
 
-/** A desktop browser tab (1280 x 800) signed in to the console. */
-export async function signedInPage(browser: Browser, url: string, who: { email: string; password: string }): Promise<Page> {
+/** A desktop browser tab (1280 x 800) at the console's sign-in, the form sent. */
+async function signIn(browser: Browser, url: string, who: { email: string; password: string }): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' })).newPage();
   page.setDefaultTimeout(15_000);
   await page.goto(`${url}/console/`);
   await page.getByLabel('E-mail').fill(who.email);
   await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  return page;
+}
+
+/** A desktop browser tab signed in to the console. */
+export async function signedInPage(browser: Browser, url: string, who: { email: string; password: string }): Promise<Page> {
+  const page = await signIn(browser, url, who);
   await page.getByRole('heading', { name: 'Set-up guide' }).waitFor();
   return page;
+}
+
+/** What the sign-in form says to a refused sign-in. */
+export async function signInStatus(browser: Browser, url: string, who: { email: string; password: string }): Promise<string | null> {
+  const page = await signIn(browser, url, who);
+  const text = await page.getByRole('alert').textContent();
+  await page.context().close();
+  return text;
 }
 
 // dist/web -> the package root

@@ -18,8 +18,12 @@ export interface JsonSchema {
   description?: string;
 }
 
-/** "syncMembers" -> "Sync members", "baseUrl" -> "Base URL". */
+/** Fisikal's guide names some options itself; managers look for those words. */
+const GUIDE_NAMES: Record<string, string> = { syncMembers: 'Sync Member Data', syncSwipes: 'Sync Swipes', everyMinutes: 'Every (minutes)' };
+
+/** "syncMembers" -> "Sync Member Data" (the guide's), "baseUrl" -> "Base URL". */
 export function humanize(key: string): string {
+  if (GUIDE_NAMES[key]) return GUIDE_NAMES[key];
   const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase().replace(/\b(url|id|api|uuid|jwks|pem|hs256)\b/g, (w) => w.toUpperCase());
   return words[0]!.toUpperCase() + words.slice(1);
 }

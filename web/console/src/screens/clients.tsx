@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { Form } from '../form';
 import { labelOf, useOptions } from '../options';
@@ -29,6 +29,12 @@ const fullName = (c: Client) => `${c.firstName} ${c.lastName}`;
 /** Clients: searchable and paged, re-read every few seconds so clients a running sync creates appear. */
 export function ClientsScreen({ route }: { route: Route }) {
   const [q, setQ] = useState(route.query.get('q') ?? '');
+  // the list asks once typing pauses, not at every key
+  const [search, setSearch] = useState(q);
+  useEffect(() => {
+    const timer = setTimeout(() => setSearch(q.trim()), 300);
+    return () => clearTimeout(timer);
+  }, [q]);
   const [status, setStatus] = useState('');
   const locations = useOptions<{ id: number; name: string }>('/admin/locations', (l) => l.name);
   if (route.parts[1]) return <ClientPage id={Number(route.parts[1])} locations={locations} />;
@@ -52,7 +58,7 @@ export function ClientsScreen({ route }: { route: Route }) {
       <PagedList<Client>
         label="Clients"
         path="/admin/clients"
-        params={{ q: q.trim(), status }}
+        params={{ q: search, status }}
         refreshMs={3000}
         empty="No clients match."
         columns={[

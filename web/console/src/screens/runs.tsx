@@ -26,7 +26,7 @@ export const runSummary = (run: SyncRun): string =>
     .join(', ') || '—';
 
 /** A run as it goes: its counters re-read every second until it ends, then the outcome or its error. */
-export function RunProgress({ runId }: { runId: number }) {
+export function RunProgress({ runId, scopeName }: { runId: number; scopeName?(scope: string): string }) {
   const [run, setRun] = useState<SyncRun | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -56,7 +56,7 @@ export function RunProgress({ runId }: { runId: number }) {
   return (
     <section class="run" aria-label={`Run ${run.id}`}>
       <p>
-        Run {run.id} ({run.kind}, {run.scope === 'all' ? 'all locations' : run.scope}): <span class={`badge ${run.status}`}>{run.status}</span> since {formatTime(run.startedAt ?? run.createdAt)}
+        Run {run.id} ({run.kind}, {run.scope === 'all' ? 'all locations' : (scopeName?.(run.scope) ?? run.scope)}): <span class={`badge ${run.status}`}>{run.status}</span> since {formatTime(run.startedAt ?? run.createdAt)}
       </p>
       <dl class="counters" aria-live="polite" aria-label="Counters">
         {Object.entries(run.progress).map(([key, value]) => (
@@ -65,7 +65,7 @@ export function RunProgress({ runId }: { runId: number }) {
             <dd data-counter={key}>{value}</dd>
           </div>
         ))}
-        {!Object.keys(run.progress).length && <p class="hint">Counters appear with the first page.</p>}
+        {!Object.keys(run.progress).length && !FINISHED.includes(run.status) && <p class="hint">Counters appear with the first page.</p>}
       </dl>
       {outcome && (
         <p class={`notice ${run.status === 'succeeded' ? 'ok' : 'error'}`} role={run.status === 'succeeded' ? 'status' : 'alert'}>
@@ -130,7 +130,7 @@ export function MemberSync({ integrationId }: { integrationId: number }) {
         </button>
       </div>
       <ErrorNotice error={error} />
-      {runId !== null && <RunProgress key={runId} runId={runId} />}
+      {runId !== null && <RunProgress key={runId} runId={runId} scopeName={(scope) => locations.find((l) => scope === `location:${l.id}`)?.name ?? scope} />}
     </form>
   );
 }
