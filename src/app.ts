@@ -17,6 +17,7 @@ import { metricsRouter } from './metrics/routes.js';
 import { packagesRouter } from './packages/routes.js';
 import { staffRouter } from './staff/routes.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
+import { OPENAPI_PATH, serveOpenApi } from './http/openapi.js';
 import { keepRawBodyOfWebhooks } from './http/raw-body.js';
 import { requestLogger } from './http/request-log.js';
 import { webAppsRouter } from './web/static.js';
@@ -39,6 +40,7 @@ export function createApp(ctx: AppContext): Express {
   ]) {
     app.use(router(ctx));
   }
+  app.get(OPENAPI_PATH, serveOpenApi(app, 'v1'));
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { requireStaff } from '../http/auth.js';
 import { pageQuery } from '../http/paging.js';
-import { instant, parse } from '../http/validate.js';
+import { endpoint } from '../http/endpoint.js';
+import { instant } from '../http/validate.js';
 import { listDoorEvents, recordDoorAccess } from './service.js';
 
 const eventBody = z
@@ -31,12 +32,11 @@ export function accessRouter(ctx: AppContext): Router {
   const router = Router();
   const staff = requireStaff(ctx);
 
-  router.get(PATH, staff, async (req, res) => {
-    const { clientId, locationId, ...page } = parse(listQuery, req.query, 'query');
+  router.get(PATH, staff, endpoint('Door access events, paged (of a client or location)', { query: listQuery }, async ({ query }, _req, res) => {
+    const { clientId, locationId, ...page } = query;
     res.json(await listDoorEvents(ctx, { clientId, locationId }, page));
-  });
-  router.post(PATH, staff, async (req, res) => {
-    const b = parse(eventBody, req.body);
+  }));
+  router.post(PATH, staff, endpoint('Record an entry through a door: marks the client\'s bookings there attended (idempotent per externalId)', { body: eventBody }, async ({ body: b }, _req, res) => {
     const result = await recordDoorAccess(ctx, {
       door: b.doorId !== undefined ? { id: b.doorId } : { code: b.doorCode! },
       client: b.clientId !== undefined ? { id: b.clientId } : { identityTypeId: b.identity!.typeId, value: b.identity!.value },
@@ -44,6 +44,6 @@ export function accessRouter(ctx: AppContext): Router {
       sourceRef: b.externalId,
     });
     res.status(201).json(result);
-  });
+  }));
   return router;
 }

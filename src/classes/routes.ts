@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { requireStaff } from '../http/auth.js';
 import { pageQuery } from '../http/paging.js';
-import { idParams, instant, parse } from '../http/validate.js';
+import { endpoint } from '../http/endpoint.js';
+import { idParams, instant } from '../http/validate.js';
 import { SESSION_STATUSES } from './repository.js';
 import {
   createActivity,
@@ -51,41 +52,39 @@ export function classesRouter(ctx: AppContext): Router {
   const router = Router();
   const staff = requireStaff(ctx);
 
-  router.get(ACTIVITIES, staff, async (req, res) => {
-    res.json(await listActivities(ctx, parse(pageQuery, req.query, 'query')));
-  });
-  router.post(ACTIVITIES, staff, async (req, res) => {
-    res.status(201).json(await createActivity(ctx, parse(createActivityBody, req.body)));
-  });
-  router.get(`${ACTIVITIES}/:id`, staff, async (req, res) => {
-    res.json(await getActivityOrThrow(ctx, parse(idParams, req.params).id));
-  });
-  router.patch(`${ACTIVITIES}/:id`, staff, async (req, res) => {
-    const { id } = parse(idParams, req.params);
-    res.json(await updateActivity(ctx, id, parse(activityFields.partial(), req.body)));
-  });
-  router.delete(`${ACTIVITIES}/:id`, staff, async (req, res) => {
-    await deleteActivity(ctx, parse(idParams, req.params).id);
+  router.get(ACTIVITIES, staff, endpoint('Activities, paged', { query: pageQuery }, async ({ query }, _req, res) => {
+    res.json(await listActivities(ctx, query));
+  }));
+  router.post(ACTIVITIES, staff, endpoint('Create an activity (aggregator bookings off unless sent)', { body: createActivityBody }, async ({ body }, _req, res) => {
+    res.status(201).json(await createActivity(ctx, body));
+  }));
+  router.get(`${ACTIVITIES}/:id`, staff, endpoint('One activity', { params: idParams }, async ({ params }, _req, res) => {
+    res.json(await getActivityOrThrow(ctx, params.id));
+  }));
+  router.patch(`${ACTIVITIES}/:id`, staff, endpoint('Rename an activity or change its aggregator bookings (its upcoming sessions are republished)', { params: idParams, body: activityFields.partial() }, async ({ params, body }, _req, res) => {
+    res.json(await updateActivity(ctx, params.id, body));
+  }));
+  router.delete(`${ACTIVITIES}/:id`, staff, endpoint('Delete an activity no session or package uses', { params: idParams }, async ({ params }, _req, res) => {
+    await deleteActivity(ctx, params.id);
     res.status(204).end();
-  });
+  }));
 
-  router.get(SESSIONS, staff, async (req, res) => {
-    const { locationId, from, to, ...page } = parse(sessionQuery, req.query, 'query');
+  router.get(SESSIONS, staff, endpoint('Class sessions, paged (of a location, in a time range)', { query: sessionQuery }, async ({ query }, _req, res) => {
+    const { locationId, from, to, ...page } = query;
     res.json(await listSessions(ctx, { locationId, from, to }, page));
-  });
-  router.post(SESSIONS, staff, async (req, res) => {
-    res.status(201).json(await createSession(ctx, parse(createSessionBody, req.body)));
-  });
-  router.get(`${SESSIONS}/:id`, staff, async (req, res) => {
-    res.json(await getSessionDetail(ctx, parse(idParams, req.params).id));
-  });
-  router.patch(`${SESSIONS}/:id`, staff, async (req, res) => {
-    const { id } = parse(idParams, req.params);
-    res.json(await updateSession(ctx, id, parse(sessionFields.partial(), req.body)));
-  });
-  router.delete(`${SESSIONS}/:id`, staff, async (req, res) => {
-    await deleteSession(ctx, parse(idParams, req.params).id);
+  }));
+  router.post(SESSIONS, staff, endpoint('Schedule a class session', { body: createSessionBody }, async ({ body }, _req, res) => {
+    res.status(201).json(await createSession(ctx, body));
+  }));
+  router.get(`${SESSIONS}/:id`, staff, endpoint('One session with its waitlist', { params: idParams }, async ({ params }, _req, res) => {
+    res.json(await getSessionDetail(ctx, params.id));
+  }));
+  router.patch(`${SESSIONS}/:id`, staff, endpoint('Change or cancel a session (status cancelled)', { params: idParams, body: sessionFields.partial() }, async ({ params, body }, _req, res) => {
+    res.json(await updateSession(ctx, params.id, body));
+  }));
+  router.delete(`${SESSIONS}/:id`, staff, endpoint('Delete a session nobody booked (cancel it otherwise)', { params: idParams }, async ({ params }, _req, res) => {
+    await deleteSession(ctx, params.id);
     res.status(204).end();
-  });
+  }));
   return router;
 }

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { actorOf, requireStaff } from '../http/auth.js';
 import { pageQuery } from '../http/paging.js';
-import { idParams, parse } from '../http/validate.js';
+import { endpoint } from '../http/endpoint.js';
+import { idParams } from '../http/validate.js';
 import { addIdentity, removeIdentity } from '../identities/service.js';
 import { CLIENT_STATUSES, GENDERS } from './repository.js';
 import { createClient, getClientDetail, listClients, updateClient } from './service.js';
@@ -39,29 +40,26 @@ export function clientsRouter(ctx: AppContext): Router {
   const router = Router();
   const staff = requireStaff(ctx);
 
-  router.get(PATH, staff, async (req, res) => {
-    const { q, locationId, status, ...page } = parse(listQuery, req.query, 'query');
+  router.get(PATH, staff, endpoint('Clients, paged; q searches names, e-mail and member number', { query: listQuery }, async ({ query }, _req, res) => {
+    const { q, locationId, status, ...page } = query;
     res.json(await listClients(ctx, { q, locationId, status }, page));
-  });
-  router.post(PATH, staff, async (req, res) => {
-    res.status(201).json(await createClient(ctx, parse(createBody, req.body)));
-  });
-  router.get(`${PATH}/:id`, staff, async (req, res) => {
-    res.json(await getClientDetail(ctx, parse(idParams, req.params).id));
-  });
-  router.patch(`${PATH}/:id`, staff, async (req, res) => {
-    const { id } = parse(idParams, req.params);
-    res.json(await updateClient(ctx, id, parse(patchBody, req.body)));
-  });
-  router.post(`${PATH}/:id/identities`, staff, async (req, res) => {
-    const { id } = parse(idParams, req.params);
-    const { identity, created } = await addIdentity(ctx, id, parse(identityBody, req.body), actorOf(res));
+  }));
+  router.post(PATH, staff, endpoint('Create a client', { body: createBody }, async ({ body }, _req, res) => {
+    res.status(201).json(await createClient(ctx, body));
+  }));
+  router.get(`${PATH}/:id`, staff, endpoint('One client with identities (and their changes), packages, bookings and door events', { params: idParams }, async ({ params }, _req, res) => {
+    res.json(await getClientDetail(ctx, params.id));
+  }));
+  router.patch(`${PATH}/:id`, staff, endpoint('Change a client (fields not sent are kept)', { params: idParams, body: patchBody }, async ({ params, body }, _req, res) => {
+    res.json(await updateClient(ctx, params.id, body));
+  }));
+  router.post(`${PATH}/:id/identities`, staff, endpoint('Give a client an identity (201; 200 when the client has it already)', { params: idParams, body: identityBody }, async ({ params, body }, _req, res) => {
+    const { identity, created } = await addIdentity(ctx, params.id, body, actorOf(res));
     res.status(created ? 201 : 200).json(identity);
-  });
-  router.delete(`${PATH}/:id/identities/:identityId`, staff, async (req, res) => {
-    const { id, identityId } = parse(identityParams, req.params);
-    await removeIdentity(ctx, id, identityId, actorOf(res));
+  }));
+  router.delete(`${PATH}/:id/identities/:identityId`, staff, endpoint('Remove an identity of a client', { params: identityParams }, async ({ params }, _req, res) => {
+    await removeIdentity(ctx, params.id, params.identityId, actorOf(res));
     res.status(204).end();
-  });
+  }));
   return router;
 }

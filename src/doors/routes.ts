@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { requireStaff } from '../http/auth.js';
 import { pageQuery } from '../http/paging.js';
-import { idParams, parse } from '../http/validate.js';
+import { endpoint } from '../http/endpoint.js';
+import { idParams } from '../http/validate.js';
 import { DOOR_TYPES } from './repository.js';
 import { createDoor, deleteDoor, getDoorOrThrow, listDoors, updateDoor } from './service.js';
 
@@ -27,23 +28,22 @@ export function doorsRouter(ctx: AppContext): Router {
   const router = Router();
   const staff = requireStaff(ctx);
 
-  router.get(PATH, staff, async (req, res) => {
-    const { locationId, ...page } = parse(listQuery, req.query, 'query');
+  router.get(PATH, staff, endpoint('Doors, paged (of one location with locationId)', { query: listQuery }, async ({ query }, _req, res) => {
+    const { locationId, ...page } = query;
     res.json(await listDoors(ctx, { locationId }, page));
-  });
-  router.post(PATH, staff, async (req, res) => {
-    res.status(201).json(await createDoor(ctx, parse(createBody, req.body)));
-  });
-  router.get(`${PATH}/:id`, staff, async (req, res) => {
-    res.json(await getDoorOrThrow(ctx, parse(idParams, req.params).id));
-  });
-  router.patch(`${PATH}/:id`, staff, async (req, res) => {
-    const { id } = parse(idParams, req.params);
-    res.json(await updateDoor(ctx, id, parse(fields.partial(), req.body)));
-  });
-  router.delete(`${PATH}/:id`, staff, async (req, res) => {
-    await deleteDoor(ctx, parse(idParams, req.params).id);
+  }));
+  router.post(PATH, staff, endpoint('Create a door (door code unique)', { body: createBody }, async ({ body }, _req, res) => {
+    res.status(201).json(await createDoor(ctx, body));
+  }));
+  router.get(`${PATH}/:id`, staff, endpoint('One door', { params: idParams }, async ({ params }, _req, res) => {
+    res.json(await getDoorOrThrow(ctx, params.id));
+  }));
+  router.patch(`${PATH}/:id`, staff, endpoint('Change a door (fields not sent are kept)', { params: idParams, body: fields.partial() }, async ({ params, body }, _req, res) => {
+    res.json(await updateDoor(ctx, params.id, body));
+  }));
+  router.delete(`${PATH}/:id`, staff, endpoint('Delete a door without events', { params: idParams }, async ({ params }, _req, res) => {
+    await deleteDoor(ctx, params.id);
     res.status(204).end();
-  });
+  }));
   return router;
 }

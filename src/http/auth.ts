@@ -30,9 +30,17 @@ async function authenticate(ctx: AppContext, req: Request): Promise<Principal> {
   return { kind: 'client', clientId: found.id, homeLocationId: found.clientHomeLocationId };
 }
 
+/** Who a route admits, as the OpenAPI document tells it (read from the mounted guards). */
+export type Access = { kind: 'staff'; roles: StaffRole[] } | { kind: 'member' };
+export type Guard = RequestHandler & { readonly access: Access };
+
+export function isGuard(handler: unknown): handler is Guard {
+  return typeof handler === 'function' && 'access' in handler;
+}
+
 /** Staff token with one of the given roles (default: any staff role). */
-export function requireStaff(ctx: AppContext, ...roles: StaffRole[]): RequestHandler {
-  return async (req, res, next) => {
+export function requireStaff(ctx: AppContext, ...roles: StaffRole[]): Guard {
+  const guard: RequestHandler = async (req, res, next) => {
     const principal = await authenticate(ctx, req);
     if (principal.kind !== 'staff') throw AppError.forbidden('This route is for staff accounts only');
     if (roles.length && !roles.includes(principal.role)) {
@@ -41,16 +49,18 @@ export function requireStaff(ctx: AppContext, ...roles: StaffRole[]): RequestHan
     res.locals.principal = principal;
     next();
   };
+  return Object.assign(guard, { access: { kind: 'staff', roles } as const });
 }
 
 /** A signed-in, active member (client). */
-export function requireClient(ctx: AppContext): RequestHandler {
-  return async (req, res, next) => {
+export function requireClient(ctx: AppContext): Guard {
+  const guard: RequestHandler = async (req, res, next) => {
     const principal = await authenticate(ctx, req);
     if (principal.kind !== 'client') throw AppError.forbidden('This route is for member accounts only');
     res.locals.principal = principal;
     next();
   };
+  return Object.assign(guard, { access: { kind: 'member' } as const });
 }
 
 export function principalOf(res: Response): Principal {

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { requireStaff } from '../http/auth.js';
 import { pageQuery } from '../http/paging.js';
-import { idParams, parse } from '../http/validate.js';
+import { endpoint } from '../http/endpoint.js';
+import { idParams } from '../http/validate.js';
 import { IDENTITY_KINDS } from './repository.js';
 import { createIdentityType, deleteIdentityType, getIdentityTypeOrThrow, listIdentityTypes, updateIdentityType } from './service.js';
 
@@ -26,22 +27,21 @@ export function identityTypesRouter(ctx: AppContext): Router {
   const router = Router();
   const staff = requireStaff(ctx);
 
-  router.get(PATH, staff, async (req, res) => {
-    res.json(await listIdentityTypes(ctx, parse(pageQuery, req.query, 'query')));
-  });
-  router.post(PATH, staff, async (req, res) => {
-    res.status(201).json(await createIdentityType(ctx, parse(createBody, req.body)));
-  });
-  router.get(`${PATH}/:id`, staff, async (req, res) => {
-    res.json(await getIdentityTypeOrThrow(ctx, parse(idParams, req.params).id));
-  });
-  router.patch(`${PATH}/:id`, staff, async (req, res) => {
-    const { id } = parse(idParams, req.params);
-    res.json(await updateIdentityType(ctx, id, parse(fields.partial(), req.body)));
-  });
-  router.delete(`${PATH}/:id`, staff, async (req, res) => {
-    await deleteIdentityType(ctx, parse(idParams, req.params).id);
+  router.get(PATH, staff, endpoint('Identity types, paged', { query: pageQuery }, async ({ query }, _req, res) => {
+    res.json(await listIdentityTypes(ctx, query));
+  }));
+  router.post(PATH, staff, endpoint('Create an identity type', { body: createBody }, async ({ body }, _req, res) => {
+    res.status(201).json(await createIdentityType(ctx, body));
+  }));
+  router.get(`${PATH}/:id`, staff, endpoint('One identity type', { params: idParams }, async ({ params }, _req, res) => {
+    res.json(await getIdentityTypeOrThrow(ctx, params.id));
+  }));
+  router.patch(`${PATH}/:id`, staff, endpoint('Change an identity type (fields not sent are kept)', { params: idParams, body: fields.partial() }, async ({ params, body }, _req, res) => {
+    res.json(await updateIdentityType(ctx, params.id, body));
+  }));
+  router.delete(`${PATH}/:id`, staff, endpoint('Delete an unused identity type', { params: idParams }, async ({ params }, _req, res) => {
+    await deleteIdentityType(ctx, params.id);
     res.status(204).end();
-  });
+  }));
   return router;
 }

@@ -1,10 +1,11 @@
-import { Router, type Request, type Response } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { principalOf, requireStaff } from '../http/auth.js';
 import { decodeCursor, pageQuery } from '../http/paging.js';
-import { idParams, parse } from '../http/validate.js';
+import { endpoint } from '../http/endpoint.js';
+import { idParams } from '../http/validate.js';
 import { enqueueRun } from '../jobs/runs.js';
 import type { AdminAction } from './definition.js';
 import { deleteIntegrationLink, getIntegrationLink, setIntegrationLink } from './links.js';
@@ -54,86 +55,79 @@ export function integrationsRouter(ctx: AppContext): Router {
   const admin = requireStaff(ctx, 'admin');
 
   // Any staff: managers set location links too, and the link's schema says what a remote id looks like.
-  router.get('/api/v1/admin/integration-types', staff, (_req, res) => {
+  router.get('/api/v1/admin/integration-types', staff, endpoint('Registered integration types with their config, secrets and location-link schemas (JSON Schema)', {}, (_input, _req, res) => {
     res.json({ items: describeIntegrationTypes(), nextCursor: null });
-  });
-  router.get(PATH, staff, async (_req, res) => {
+  }));
+  router.get(PATH, staff, endpoint('Integrations with their status (secrets shown as "set")', {}, async (_input, _req, res) => {
     res.json({ items: (await listIntegrations(ctx)).map((i) => toApi(ctx, i)), nextCursor: null });
-  });
-  router.post(PATH, admin, async (req, res) => {
-    res.status(201).json(toApi(ctx, await createIntegration(ctx, parse(body, req.body))));
-  });
-  router.get(`${PATH}/:id`, staff, async (req, res) => {
-    res.json(toApi(ctx, await getIntegrationOrThrow(ctx, parse(idParams, req.params).id)));
-  });
-  router.patch(`${PATH}/:id`, admin, async (req, res) => {
-    const { id } = parse(idParams, req.params);
-    res.json(toApi(ctx, await updateIntegration(ctx, id, parse(patchBody, req.body))));
-  });
-  router.delete(`${PATH}/:id`, admin, async (req, res) => {
-    await deleteIntegration(ctx, parse(idParams, req.params).id);
+  }));
+  router.post(PATH, admin, endpoint('Create an integration of a registered type (config checked by the type\'s schema)', { body }, async ({ body: input }, _req, res) => {
+    res.status(201).json(toApi(ctx, await createIntegration(ctx, input)));
+  }));
+  router.get(`${PATH}/:id`, staff, endpoint('One integration', { params: idParams }, async ({ params }, _req, res) => {
+    res.json(toApi(ctx, await getIntegrationOrThrow(ctx, params.id)));
+  }));
+  router.patch(`${PATH}/:id`, admin, endpoint('Change an integration (secrets sent replace those kept)', { params: idParams, body: patchBody }, async ({ params, body: input }, _req, res) => {
+    res.json(toApi(ctx, await updateIntegration(ctx, params.id, input)));
+  }));
+  router.delete(`${PATH}/:id`, admin, endpoint('Delete an integration', { params: idParams }, async ({ params }, _req, res) => {
+    await deleteIntegration(ctx, params.id);
     res.status(204).end();
-  });
-  router.post(`${PATH}/:id/test`, staff, async (req, res) => {
-    res.json(await testIntegration(ctx, parse(idParams, req.params).id));
-  });
-  router.post(`${PATH}/:id/sync`, staff, async (req, res) => {
-    const integration = await getIntegrationOrThrow(ctx, parse(idParams, req.params).id);
-    const { job } = parse(syncBody, req.body);
+  }));
+  router.post(`${PATH}/:id/test`, staff, endpoint('Test the connection: a real call to the remote side, answered in words', { params: idParams }, async ({ params }, _req, res) => {
+    res.json(await testIntegration(ctx, params.id));
+  }));
+  router.post(`${PATH}/:id/sync`, staff, endpoint('Start one of the type\'s manual jobs (202 with the run; 409 while one runs)', { params: idParams, body: syncBody }, async ({ params, body: { job } }, _req, res) => {
+    const integration = await getIntegrationOrThrow(ctx, params.id);
     const manual = definitionOf(integration.type).jobs.filter((j) => j.manual).map((j) => j.kind);
     if (!manual.includes(job)) {
       throw AppError.badRequest(`A ${integration.type} integration has no job ${job} to start by hand`, [{ path: 'job', message: manual.length ? `one of ${manual.join(', ')}` : 'this type has none' }]);
     }
     const { run } = await enqueueRun(ctx, { integrationId: integration.id, kind: job, scope: 'all', trigger: 'manual' });
     res.status(202).json({ run });
-  });
-  router.get(`${PATH}/:id/runs`, staff, async (req, res) => {
-    const { id } = parse(idParams, req.params);
-    const page = parse(pageQuery, req.query, 'query');
-    res.json(await listRuns(ctx, id, decodeCursor(page.cursor), page.limit));
-  });
-  router.get('/api/v1/admin/sync-runs/:id', staff, async (req, res) => {
-    res.json(await getRunOrThrow(ctx, parse(idParams, req.params).id));
-  });
+  }));
+  router.get(`${PATH}/:id/runs`, staff, endpoint('The integration\'s runs, newest first, paged', { params: idParams, query: pageQuery }, async ({ params, query }, _req, res) => {
+    res.json(await listRuns(ctx, params.id, decodeCursor(query.cursor), query.limit));
+  }));
+  router.get('/api/v1/admin/sync-runs/:id', staff, endpoint('One run: status, progress counters, error', { params: idParams }, async ({ params }, _req, res) => {
+    res.json(await getRunOrThrow(ctx, params.id));
+  }));
 
-  router.get(`${PATH}/:id/locations/:locationId`, staff, async (req, res) => {
-    const { id, locationId } = parse(linkParams, req.params);
-    res.json(await getIntegrationLink(ctx, await getIntegrationOrThrow(ctx, id), locationId));
-  });
-  router.put(`${PATH}/:id/locations/:locationId`, staff, async (req, res) => {
-    const { id, locationId } = parse(linkParams, req.params);
-    res.json(await setIntegrationLink(ctx, await getIntegrationOrThrow(ctx, id), locationId, parse(linkBody, req.body)));
-  });
-  router.delete(`${PATH}/:id/locations/:locationId`, staff, async (req, res) => {
-    const { id, locationId } = parse(linkParams, req.params);
-    await deleteIntegrationLink(ctx, await getIntegrationOrThrow(ctx, id), locationId);
+  router.get(`${PATH}/:id/locations/:locationId`, staff, endpoint('A location\'s link to this integration (its remote id)', { params: linkParams }, async ({ params }, _req, res) => {
+    res.json(await getIntegrationLink(ctx, await getIntegrationOrThrow(ctx, params.id), params.locationId));
+  }));
+  router.put(`${PATH}/:id/locations/:locationId`, staff, endpoint('Link a location (remote id checked by the type; per-location secrets encrypted)', { params: linkParams, body: linkBody }, async ({ params, body: input }, _req, res) => {
+    res.json(await setIntegrationLink(ctx, await getIntegrationOrThrow(ctx, params.id), params.locationId, input));
+  }));
+  router.delete(`${PATH}/:id/locations/:locationId`, staff, endpoint('Unlink a location', { params: linkParams }, async ({ params }, _req, res) => {
+    await deleteIntegrationLink(ctx, await getIntegrationOrThrow(ctx, params.id), params.locationId);
     res.status(204).end();
-  });
+  }));
 
-  // What each type declares for itself, dispatched on the integration's type.
-  const action = (method: AdminAction['method']) => async (req: Request, res: Response) => {
-    const { id, action: name } = parse(actionParams, req.params);
-    const integration = await getIntegrationOrThrow(ctx, id);
-    const found = definitionOf(integration.type).adminActions?.find((a) => a.method === method && a.name === name);
-    if (!found) throw AppError.notFound(`A ${integration.type} integration has no ${method.toUpperCase()} ${name}`);
-    const principal = principalOf(res);
-    if (found.roles && principal.kind === 'staff' && !found.roles.includes(principal.role)) throw AppError.forbidden(`This action needs the ${found.roles.join(' or ')} role`);
-    const { status, body: answer } = await found.handle(ctx, integration, req);
-    res.status(status).json(answer);
-  };
+  // What each type declares for itself, dispatched on the integration's type (each action reads its own body).
+  const action = (method: AdminAction['method']) =>
+    endpoint(`A type's own ${method.toUpperCase()} action (e.g. catalog, issues, register-webhook, wellpass-ids)`, { params: actionParams }, async ({ params }, req, res) => {
+      const integration = await getIntegrationOrThrow(ctx, params.id);
+      const found = definitionOf(integration.type).adminActions?.find((a) => a.method === method && a.name === params.action);
+      if (!found) throw AppError.notFound(`A ${integration.type} integration has no ${method.toUpperCase()} ${params.action}`);
+      const principal = principalOf(res);
+      if (found.roles && principal.kind === 'staff' && !found.roles.includes(principal.role)) throw AppError.forbidden(`This action needs the ${found.roles.join(' or ')} role`);
+      const { status, body: answer } = await found.handle(ctx, integration, req);
+      res.status(status).json(answer);
+    });
   router.get(`${PATH}/:id/:action`, staff, action('get'));
   router.post(`${PATH}/:id/:action`, staff, action('post'));
 
-  router.post('/api/v1/webhooks/:path/:integrationId', async (req, res) => {
-    const { path, integrationId } = parse(webhookParams, req.params);
-    const definition = integrationTypes().find((d) => d.webhook?.path === path);
-    const integration = definition ? await getIntegrationOrThrow(ctx, integrationId).catch(() => null) : null;
+  // Each type's handler reads (and authenticates) the body in the remote system's own shape.
+  router.post('/api/v1/webhooks/:path/:integrationId', endpoint('Calls from a remote system to one integration', { params: webhookParams, query: webhookQuery }, async ({ params, query }, req, res) => {
+    const definition = integrationTypes().find((d) => d.webhook?.path === params.path);
+    const integration = definition ? await getIntegrationOrThrow(ctx, params.integrationId).catch(() => null) : null;
     if (!definition?.webhook || !integration?.active || integration.type !== definition.type) {
-      throw AppError.notFound(`There is no active integration ${integrationId} receiving ${path} webhooks`);
+      throw AppError.notFound(`There is no active integration ${params.integrationId} receiving ${params.path} webhooks`);
     }
-    if (definition.webhook.authentication === 'urlToken') checkWebhookToken(integration, parse(webhookQuery, req.query, 'query').token);
+    if (definition.webhook.authentication === 'urlToken') checkWebhookToken(integration, query.token);
     const { status, body: answer } = await definition.webhook.handle(ctx, integration, req);
     res.status(status).json(answer);
-  });
+  }));
   return router;
 }

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { requireStaff } from '../http/auth.js';
 import { pageQuery } from '../http/paging.js';
-import { idParams, parse } from '../http/validate.js';
+import { endpoint } from '../http/endpoint.js';
+import { idParams } from '../http/validate.js';
 import { locationFieldShape } from '../integrations/links.js';
 import type { LocationFields } from './repository.js';
 import { canonicalTimezone, createLocation, deleteLocation, getLocationOrThrow, listLocationsPaged, updateLocation } from './service.js';
@@ -30,22 +31,21 @@ export function locationsRouter(ctx: AppContext): Router {
   const createBody = linkFields.extend(ownFields);
   const patchBody = linkFields.extend(ownFields).partial();
 
-  router.get(PATH, staff, async (req, res) => {
-    res.json(await listLocationsPaged(ctx, parse(pageQuery, req.query, 'query')));
-  });
-  router.post(PATH, staff, async (req, res) => {
-    res.status(201).json(await createLocation(ctx, parse(createBody, req.body) as LocationFields & Record<string, unknown>));
-  });
-  router.get(`${PATH}/:id`, staff, async (req, res) => {
-    res.json(await getLocationOrThrow(ctx, parse(idParams, req.params).id));
-  });
-  router.patch(`${PATH}/:id`, staff, async (req, res) => {
-    const { id } = parse(idParams, req.params);
-    res.json(await updateLocation(ctx, id, parse(patchBody, req.body)));
-  });
-  router.delete(`${PATH}/:id`, staff, async (req, res) => {
-    await deleteLocation(ctx, parse(idParams, req.params).id);
+  router.get(PATH, staff, endpoint('Locations, paged', { query: pageQuery }, async ({ query }, _req, res) => {
+    res.json(await listLocationsPaged(ctx, query));
+  }));
+  router.post(PATH, staff, endpoint('Create a location (with any integration type\'s location field)', { body: createBody }, async ({ body }, _req, res) => {
+    res.status(201).json(await createLocation(ctx, body as LocationFields & Record<string, unknown>));
+  }));
+  router.get(`${PATH}/:id`, staff, endpoint('One location', { params: idParams }, async ({ params }, _req, res) => {
+    res.json(await getLocationOrThrow(ctx, params.id));
+  }));
+  router.patch(`${PATH}/:id`, staff, endpoint('Change a location (fields not sent are kept)', { params: idParams, body: patchBody }, async ({ params, body }, _req, res) => {
+    res.json(await updateLocation(ctx, params.id, body));
+  }));
+  router.delete(`${PATH}/:id`, staff, endpoint('Delete a location nothing refers to', { params: idParams }, async ({ params }, _req, res) => {
+    await deleteLocation(ctx, params.id);
     res.status(204).end();
-  });
+  }));
   return router;
 }

@@ -4,7 +4,8 @@ import { bookingsOfClient, bookSession, cancelBooking, joinWaitlist, leaveWaitli
 import { getClientOrThrow } from '../clients/service.js';
 import type { AppContext } from '../context.js';
 import { clientIdOf, memberOf, requireClient } from '../http/auth.js';
-import { idParams, instant, parse } from '../http/validate.js';
+import { endpoint } from '../http/endpoint.js';
+import { idParams, instant } from '../http/validate.js';
 import { classListJson } from './class-list-json.js';
 import { identitiesOfClient } from '../identities/service.js';
 import { getLocationOrThrow } from '../locations/service.js';
@@ -22,7 +23,7 @@ export function meRouter(ctx: AppContext): Router {
   const router = Router();
   const member = requireClient(ctx);
 
-  router.get('/api/v1/me', member, async (_req, res) => {
+  router.get('/api/v1/me', member, endpoint('The signed-in member: client, identities, active packages, home location', {}, async (_input, _req, res) => {
     const clientId = clientIdOf(res);
     const client = await getClientOrThrow(ctx, clientId);
     const [identities, packages, homeLocation] = await Promise.all([
@@ -31,32 +32,32 @@ export function meRouter(ctx: AppContext): Router {
       client.homeLocationId ? getLocationOrThrow(ctx, client.homeLocationId) : null,
     ]);
     res.json({ client, identities, packages, homeLocation });
-  });
+  }));
 
-  router.get('/api/v1/me/classes', member, async (req, res) => {
-    const list = await listClassesForClient(ctx, memberOf(res), parse(classesQuery, req.query, 'query'));
+  router.get('/api/v1/me/classes', member, endpoint('Classes at a location (default: home, next 7 days) with bookable and why not, and the waitlist', { query: classesQuery }, async ({ query }, _req, res) => {
+    const list = await listClassesForClient(ctx, memberOf(res), query);
     res.type('application/json').send(classListJson(list));
-  });
+  }));
 
   // The member app's location picker: /me/classes takes any of these as locationId.
-  router.get('/api/v1/me/locations', member, async (_req, res) => {
+  router.get('/api/v1/me/locations', member, endpoint('The club\'s locations (id, name, time zone)', {}, async (_input, _req, res) => {
     res.json({ items: await locationsForMembers(ctx) });
-  });
+  }));
 
-  router.get('/api/v1/me/bookings', member, async (_req, res) => {
+  router.get('/api/v1/me/bookings', member, endpoint('The member\'s bookings, newest class first', {}, async (_input, _req, res) => {
     res.json({ items: await bookingsOfClient(ctx, clientIdOf(res), 200) });
-  });
-  router.post('/api/v1/me/bookings', member, async (req, res) => {
-    res.status(201).json(await bookSession(ctx, clientIdOf(res), parse(bookingBody, req.body).sessionId));
-  });
-  router.delete('/api/v1/me/bookings/:id', member, async (req, res) => {
-    res.json(await cancelBooking(ctx, clientIdOf(res), parse(idParams, req.params).id));
-  });
-  router.post('/api/v1/me/waitlist', member, async (req, res) => {
-    res.status(201).json(await joinWaitlist(ctx, clientIdOf(res), parse(bookingBody, req.body).sessionId));
-  });
-  router.delete('/api/v1/me/waitlist/:id', member, async (req, res) => {
-    res.json(await leaveWaitlist(ctx, clientIdOf(res), parse(idParams, req.params).id));
-  });
+  }));
+  router.post('/api/v1/me/bookings', member, endpoint('Book a class (422 with code when not allowed)', { body: bookingBody }, async ({ body }, _req, res) => {
+    res.status(201).json(await bookSession(ctx, clientIdOf(res), body.sessionId));
+  }));
+  router.delete('/api/v1/me/bookings/:id', member, endpoint('Cancel a booking (the seat goes to the waitlist)', { params: idParams }, async ({ params }, _req, res) => {
+    res.json(await cancelBooking(ctx, clientIdOf(res), params.id));
+  }));
+  router.post('/api/v1/me/waitlist', member, endpoint('Join the waitlist of a full class', { body: bookingBody }, async ({ body }, _req, res) => {
+    res.status(201).json(await joinWaitlist(ctx, clientIdOf(res), body.sessionId));
+  }));
+  router.delete('/api/v1/me/waitlist/:id', member, endpoint('Leave a waitlist', { params: idParams }, async ({ params }, _req, res) => {
+    res.json(await leaveWaitlist(ctx, clientIdOf(res), params.id));
+  }));
   return router;
 }

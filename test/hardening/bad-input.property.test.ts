@@ -397,6 +397,8 @@ const ROUTES: RouteSpec[] = [
     fields: (h, w) => ({ ...sessionFields(h, w), status: fc.constantFrom('scheduled', 'cancelled') }), valid: once(victims.session),
   },
   { method: 'DELETE', path: `${A}/sessions/:id`, auth: 'admin', runs: 12, valid: each(victims.session) },
+  { method: 'POST', path: `${A}/bookings`, auth: 'admin', runs: 20, fields: (_h, w) => ({ sessionId: fc.constant(w.sessionId), clientId: fc.constant(w.clientId) }) },
+  { method: 'DELETE', path: `${A}/bookings/:id`, auth: 'admin', runs: 12, valid: each(victims.booking) },
   { method: 'POST', path: `${A}/clients`, auth: 'admin', runs: 15, fields: clientFields },
   { method: 'PATCH', path: `${A}/clients/:id`, auth: 'admin', runs: 15, fields: clientFields, valid: once(victims.client) },
   {
