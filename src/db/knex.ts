@@ -90,6 +90,8 @@ function reusePreparedStatements(conn: Database) {
   }) as Database['prepare'];
 }
 
+const SQLITE_MAX_COMPOUND_SELECT = 500;
+
 /**
  * Runs a multi-row write over `rows` in as few distinct statement shapes as possible. Each row
  * count is a statement of its own, which a SQLite connection compiles and keeps (above), and a
@@ -99,8 +101,10 @@ function reusePreparedStatements(conn: Database) {
  * them, and each chunk there would be one more round trip. `maxRows` bounds a chunk on both.
  */
 export async function writeInFewShapes<T>(db: Db, rows: T[], maxRows: number, write: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  // knex writes a multi-row INSERT on SQLite as one compound SELECT, of at most 500 terms there.
+  const cap = isMysql(db) ? maxRows : Math.min(maxRows, SQLITE_MAX_COMPOUND_SELECT);
   for (let start = 0; start < rows.length; ) {
-    const left = Math.min(rows.length - start, maxRows);
+    const left = Math.min(rows.length - start, cap);
     const size = isMysql(db) ? left : 2 ** Math.floor(Math.log2(left));
     await write(rows.slice(start, start + size));
     start += size;

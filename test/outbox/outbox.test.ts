@@ -385,3 +385,11 @@ describe('pruning', () => {
     }
   });
 });
+
+describe('recording many at once', () => {
+  it('writes a thousand events of one change (SQLite takes at most 500 rows per multi-row INSERT)', async () => {
+    const location = newLocation();
+    await record(location, 1000);
+    expect(Number((await eventsAt(location).count({ n: '*' }).first())!.n)).toBe(1000);
+  });
+});
