@@ -223,8 +223,14 @@ describe('the manager console walks the set-up guide', () => {
     await notice(/^Created class Yoga/);
     await page.getByRole('link', { name: 'Yoga' }).click();
 
-    await page.getByLabel('Client id').fill(String(client.id));
-    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    // someone whose membership does not include Yoga: the member's rule says why not
+    const withoutYoga = await f.app.ctx.db('clients').whereNotIn('id', f.app.ctx.db('client_packages as cp').join('packages as p', 'p.id', 'cp.package_id').where('p.name', 'Club plan').select('cp.client_id')).first();
+    await page.getByLabel('Find a member').fill(withoutYoga.member_number);
+    await page.getByRole('button', { name: `Book ${withoutYoga.first_name} ${withoutYoga.last_name}` }).click();
+    await page.getByRole('alert').filter({ hasText: /package|membership/i }).waitFor();
+    await page.getByLabel('Find a member').fill(client.member_number);
+    await page.getByRole('button', { name: `Book ${client.first_name} ${client.last_name}` }).click();
+    await notice(`Booked ${client.first_name} ${client.last_name}.`);
     const booked = page.getByRole('table', { name: 'Roster' }).getByRole('row').filter({ hasText: `${client.first_name} ${client.last_name}` });
     await booked.filter({ hasText: 'staff' }).filter({ hasText: 'booked' }).waitFor();
     await screenshot(page, '19-class-roster');

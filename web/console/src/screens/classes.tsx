@@ -1,7 +1,6 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api';
+import { api, listPath, type Page } from '../api';
 import { CrudScreen } from '../crud';
-import { Form } from '../form';
 import { labelOf, useOptions } from '../options';
 import { Link, type Route } from '../router';
 import { ConfirmButton, ErrorNotice, formatTime, PagedList, Table, useLoad } from '../ui';
@@ -147,18 +146,7 @@ function SessionPage({ id, locations }: { id: number; locations: ReturnType<type
           {notice}
         </p>
       )}
-      <div class="subpanel">
-        <h2>Book a member</h2>
-        <Form
-          key={rosterKey}
-          fields={[{ name: 'clientId', label: 'Client id', type: 'number', required: true, hint: 'The number in the client page’s address' }]}
-          submitLabel="Book"
-          onSubmit={async (body) => {
-            await api('POST', '/admin/bookings', { ...body, sessionId: id });
-            changed(`Booked client ${String(body.clientId)}.`);
-          }}
-        />
-      </div>
+      <BookMember sessionId={id} onBooked={(name) => changed(`Booked ${name}.`)} />
       <h2>Roster</h2>
       <PagedList<RosterEntry>
         label="Roster"
@@ -195,5 +183,55 @@ function SessionPage({ id, locations }: { id: number; locations: ReturnType<type
         empty="Nobody is waiting."
       />
     </section>
+  );
+}
+
+interface ClientMatch {
+  id: number;
+  firstName: string;
+  lastName: string;
+  memberNumber: string | null;
+  email: string | null;
+}
+
+/** Staff booking at the desk: find the member by name, e-mail or member number, then book them (the member's own rules apply). */
+function BookMember({ sessionId, onBooked }: { sessionId: number; onBooked(name: string): void }) {
+  const [q, setQ] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const matches = useLoad(() => (q.trim().length < 2 ? Promise.resolve(null) : api<Page<ClientMatch>>('GET', listPath('/admin/clients', { q: q.trim(), status: 'active', limit: 5 }))), [q]);
+  const book = async (c: ClientMatch) => {
+    setError(null);
+    try {
+      await api('POST', '/admin/bookings', { sessionId, clientId: c.id });
+      setQ('');
+      onBooked(`${c.firstName} ${c.lastName}`);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <div class="subpanel">
+      <h2>Book a member</h2>
+      <div class="field">
+        <label for="book-member">Find a member</label>
+        <input id="book-member" type="search" value={q} placeholder="Name, e-mail or member number" onInput={(e) => setQ(e.currentTarget.value)} />
+      </div>
+      <ErrorNotice error={error ?? matches.error} />
+      {matches.data && (
+        <ul class="matches" aria-label="Members found">
+          {matches.data.items.map((c) => (
+            <li key={c.id}>
+              <span>
+                {c.firstName} {c.lastName} {c.memberNumber && <span class="hint">({c.memberNumber})</span>}
+              </span>
+              <button type="button" class="primary" onClick={() => void book(c)}>
+                Book {c.firstName} {c.lastName}
+              </button>
+            </li>
+          ))}
+          {!matches.data.items.length && <li class="hint">No active member matches.</li>}
+        </ul>
+      )}
+    </div>
   );
 }
