@@ -8,7 +8,6 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     detail: string,
-    readonly code: string | undefined = undefined,
     readonly fieldErrors: Record<string, string> = {},
   ) {
     super(detail);
@@ -35,7 +34,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   if (res.status === 401 && token) signedOut();
   const fieldErrors: Record<string, string> = {};
   for (const e of (answer.errors ?? []) as { path: string; message: string }[]) fieldErrors[e.path] = fieldErrors[e.path] ? `${fieldErrors[e.path]}; ${e.message}` : e.message;
-  throw new ApiError(res.status, answer.detail ?? res.statusText, answer.code, fieldErrors);
+  throw new ApiError(res.status, answer.detail ?? res.statusText, fieldErrors);
 }
 
 /** A page of a list: the API's `{items, nextCursor}`. */

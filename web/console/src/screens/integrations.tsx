@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, type Page } from '../api';
 import { Form, type Body } from '../form';
 import { useOptions } from '../options';
@@ -267,7 +267,6 @@ function Overview({ integration, definition, staff, onChanged }: { integration: 
     }
   };
   const [editing, setEditing] = useState(false);
-  useEffect(() => setTest(null), [integration.id]);
   if (editing && definition) {
     return <IntegrationForm types={[definition]} integration={integration} onSaved={() => (setEditing(false), onChanged())} onCancel={() => setEditing(false)} />;
   }

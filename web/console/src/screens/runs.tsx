@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, listAll } from '../api';
+import { api, ApiError, listAll } from '../api';
 import { humanize } from '../schema-fields';
 import { ErrorNotice, formatTime } from '../ui';
 
@@ -96,8 +96,8 @@ export function MemberSync({ integrationId }: { integrationId: number }) {
       const { run } = await api<{ run: SyncRun }>('POST', `/admin/integrations/${integrationId}/initial-sync`, scope === 'one' ? { locationId: Number(locationId) } : {});
       setRunId(run.id);
     } catch (err) {
-      const e = err as Error & { fieldErrors?: Record<string, string> };
-      setError([e.message, e.fieldErrors?.locationId].filter(Boolean).join(': '));
+      if (!(err instanceof ApiError)) throw err;
+      setError([err.message, err.fieldErrors.locationId].filter(Boolean).join(': '));
     }
   };
   return (
