@@ -11,7 +11,8 @@ import type { Knex } from 'knex';
  * - wellpass_classes / wellpass_slots: what clubcore published (the remote ids of an activity's
  *   class at a venue, of a session's slot, and the last slot body sent, to skip sending it again).
  * - wellpass_bookings: one row per remote booking number (idempotent on it): the decision taken
- *   inside the webhook request and whether the remote side has it yet (decision_sent_at).
+ *   inside the webhook request, in the transaction that took the seat, and whether the remote side
+ *   has it yet (decision_sent_at).
  * - wellpass_events: webhook event ids handled (deliveries are retried and duplicated).
  * - wellpass_visits: one validated visit per member, venue and local day.
  */
@@ -53,7 +54,7 @@ export async function up(db: Knex): Promise<void> {
     t.integer('session_id').unsigned().nullable();
     t.integer('client_id').unsigned().nullable();
     t.integer('booking_id').unsigned().nullable();
-    // pending (claimed, being decided) | reserved | rejected | cancelled | late_cancelled | cancelled_by_gym
+    // reserved | rejected | cancelled | late_cancelled | cancelled_by_gym
     t.string('status', 20).notNullable();
     t.string('reason_category', 60).nullable();
     t.datetime('decision_sent_at', { precision: 3 }).nullable(); // null: the remote side does not have the latest decision yet

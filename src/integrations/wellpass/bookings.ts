@@ -1,32 +1,30 @@
 import type { Request } from 'express';
 import { bookSession, cancelBooking } from '../../bookings/service.js';
-import { findBooking } from '../../bookings/repository.js';
 import { getActivity, getSession } from '../../classes/repository.js';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { rawBodyOf } from '../../http/raw-body.js';
+import { inTransaction } from '../../db/transaction.js';
+import { findLinkedLocation } from '../links.js';
 import type { Integration, IntegrationRun } from '../types.js';
 import { clientForMember, WELLPASS_SOURCE } from './customers.js';
 import {
-  claimWellpassBooking,
-  decideWellpassBooking,
+  eventSeen,
   findSessionOfSlot,
   findWellpassBooking,
-  isReservedBooking,
+  insertDecision,
+  isDuplicate,
   listReservedOfSession,
-  listStalePending,
   listUnsentDecisions,
   markDecisionFailed,
   markDecisionSent,
-  recordEventOnce,
+  recordEvent,
   setWellpassBookingStatus,
   type WellpassBooking,
 } from './repository.js';
-import { venuesOf, wellpassOf, type Wellpass } from './side.js';
+import { wellpassOf, type Wellpass } from './side.js';
 import { readWebhook, reasonCategoryOf, WellpassError, type BookingEvent, type Decision, type RejectReason } from './wire.js';
 
-/** A claim older than this is taken to belong to a request that died: the sweeper decides it. */
-const STALE_CLAIM_MS = 10_000;
 const SWEEP_BATCH = 200;
 
 /** Booking rule codes -> the aggregator's reason categories. */
@@ -55,21 +53,16 @@ const rejected = (reason: RejectReason, sessionId: number | null = null, clientI
 /**
  * Takes the decision on a booking request: the slot's session at a linked venue, the activity open
  * to aggregators, the member (matched or created), then a seat through the one seat ledger within
- * the aggregator cap. Repeatable: a member already holding this session through Wellpass is reserved.
+ * the aggregator cap. Runs inside the request's transaction.
  */
-async function decide(ctx: AppContext, w: Wellpass, request: Pick<WellpassBooking, 'venue' | 'remoteSlotId' | 'uniqueToken'> & { user: BookingEvent['user'] }): Promise<Decided> {
-  const venue = (await venuesOf(ctx, w.integration.id)).find((v) => v.uuid === request.venue);
-  const sessionId = venue ? await findSessionOfSlot(ctx.db, w.integration.id, request.remoteSlotId) : null;
+async function decide(ctx: AppContext, w: Wellpass, request: { venue: string; remoteSlotId: number; user: BookingEvent['user'] }): Promise<Decided> {
+  const location = await findLinkedLocation(ctx, w.integration, request.venue);
+  const sessionId = location ? await findSessionOfSlot(ctx.db, w.integration.id, request.remoteSlotId) : null;
   const session = sessionId === null ? null : await getSession(ctx.db, sessionId);
-  if (!venue || !session || session.locationId !== venue.location.id) return rejected('notFound');
+  if (!location || !session || session.locationId !== location.id) return rejected('notFound');
   const activity = await getActivity(ctx.db, session.activityId);
   if (!activity?.aggregatorBookings.enabled) return rejected('notFound', session.id);
-  const clientId = await clientForMember(ctx, w, request.user, venue.location.id);
-  // A seat this request took before its decision was recorded (the sweeper decides it again) is its own.
-  const held = await findBooking(ctx.db, session.id, clientId);
-  if (held && held.source === WELLPASS_SOURCE && (held.status === 'booked' || held.status === 'attended') && !(await isReservedBooking(ctx.db, w.integration.id, held.id))) {
-    return { sessionId: session.id, clientId, bookingId: held.id, status: 'reserved', reasonCategory: null };
-  }
+  const clientId = await clientForMember(ctx, w, request.user, location.id);
   try {
     const booking = await bookSession(ctx, clientId, session.id, WELLPASS_SOURCE, { aggregator: true, seatCap: activity.aggregatorBookings.seatCap });
     return { sessionId: session.id, clientId, bookingId: booking.id, status: 'reserved', reasonCategory: null };
@@ -110,30 +103,37 @@ async function sendDecision(ctx: AppContext, w: Wellpass, b: WellpassBooking): P
   }
 }
 
-function sendInBackground(ctx: AppContext, w: Wellpass, bookingNumber: string): void {
-  void (async () => {
-    const b = await findWellpassBooking(ctx.db, w.integration.id, bookingNumber);
-    if (b && !b.decisionSentAt && b.status !== 'pending') await sendDecision(ctx, w, b);
-  })().catch((err) => ctx.logger.error({ err, bookingNumber }, 'sending a Wellpass decision failed'));
+function sendInBackground(ctx: AppContext, w: Wellpass, b: WellpassBooking): void {
+  void sendDecision(ctx, w, b).catch((err) => ctx.logger.error({ err, bookingNumber: b.bookingNumber }, 'sending a Wellpass decision failed'));
 }
 
+/**
+ * A booking request: decided and recorded in one transaction (the seat, a new member, the
+ * decision), so a request either leaves its whole decision or nothing. A repeated delivery gets the
+ * recorded decision; one arriving at the same time waits on the booking number's unique key.
+ */
 async function onRequested(ctx: AppContext, w: Wellpass, event: BookingEvent): Promise<{ status: string; reasonCategory?: string | null }> {
+  const known = await findWellpassBooking(ctx.db, w.integration.id, event.bookingNumber);
+  if (known) return { status: known.status, reasonCategory: known.reasonCategory };
   const request = { bookingNumber: event.bookingNumber, uniqueToken: event.user.token, venue: event.venue, remoteSlotId: event.slotId };
-  if (!(await claimWellpassBooking(ctx.db, w.integration.id, request, ctx.now()))) {
-    // A repeated delivery: the first one's decision stands (or is being taken).
-    const known = (await findWellpassBooking(ctx.db, w.integration.id, event.bookingNumber))!;
-    return { status: known.status, reasonCategory: known.reasonCategory };
-  }
-  const claim = (await findWellpassBooking(ctx.db, w.integration.id, event.bookingNumber))!;
+  const now = ctx.now();
   let decided: Decided;
   try {
-    decided = await decide(ctx, w, { ...request, user: event.user });
+    decided = await inTransaction(ctx.db, async (trx) => {
+      const d = await decide({ ...ctx, db: trx }, w, { ...request, user: event.user });
+      await insertDecision(trx, w.integration.id, { ...request, ...d }, now);
+      return d;
+    });
   } catch (err) {
+    const recorded = await findWellpassBooking(ctx.db, w.integration.id, event.bookingNumber);
+    if (recorded) return { status: recorded.status, reasonCategory: recorded.reasonCategory };
+    if (isDuplicate(err)) throw err;
     ctx.logger.error({ err, booking: event.bookingNumber }, 'deciding a Wellpass booking failed: rejected as a technical error');
     decided = rejected('technical');
+    await insertDecision(ctx.db, w.integration.id, { ...request, ...decided }, now);
   }
-  await decideWellpassBooking(ctx.db, claim.id, decided, ctx.now());
-  sendInBackground(ctx, w, event.bookingNumber);
+  const row = (await findWellpassBooking(ctx.db, w.integration.id, event.bookingNumber))!;
+  sendInBackground(ctx, w, row);
   return { status: decided.status, reasonCategory: decided.reasonCategory };
 }
 
@@ -165,18 +165,12 @@ export async function handleWellpassWebhook(ctx: AppContext, integration: Integr
     throw err;
   }
   if (!event) return { status: 200, body: { handled: false } };
-  const seen = await findEventSeen(ctx, integration.id, event.eventId);
-  if (seen) return { status: 200, body: { handled: false, duplicate: true } };
-  const outcome =
-    event.type === 'requested' ? await onRequested(ctx, w, event)
-    : event.type === 'cancelled' || event.type === 'lateCancelled' ? await onCancelled(ctx, w, event, event.type === 'lateCancelled')
-    : { status: 'ignored' };
-  await recordEventOnce(ctx.db, integration.id, event.eventId, event.type, ctx.now());
+  // A request is idempotent on its booking number; other events once per event id.
+  if (event.type === 'requested') return { status: 200, body: { handled: true, bookingNumber: event.bookingNumber, ...(await onRequested(ctx, w, event)) } };
+  if (await eventSeen(ctx.db, integration.id, event.eventId)) return { status: 200, body: { handled: false, duplicate: true } };
+  const outcome = event.type === 'checkedIn' ? { status: 'ignored' } : await onCancelled(ctx, w, event, event.type === 'lateCancelled');
+  await recordEvent(ctx.db, integration.id, event.eventId, event.type, ctx.now());
   return { status: 200, body: { handled: true, bookingNumber: event.bookingNumber, ...outcome } };
-}
-
-async function findEventSeen(ctx: AppContext, integrationId: number, eventId: string): Promise<boolean> {
-  return (await ctx.db('wellpass_events').where({ integration_id: integrationId, event_id: eventId }).first('event_id')) !== undefined;
 }
 
 /**
@@ -190,22 +184,9 @@ export async function cancelByGym(ctx: AppContext, w: Wellpass, sessionId: numbe
   }
 }
 
-/**
- * The sweeper (every minute): decides claims whose request died before deciding, and sends every
- * decision the aggregator does not have yet, well before its 15-minute auto-reject.
- */
+/** The sweeper (every minute): sends every decision the aggregator does not have yet, well before its 15-minute auto-reject. */
 export async function decisionsJob(h: IntegrationRun): Promise<void> {
   const w = wellpassOf(h.integration);
-  for (const stale of await listStalePending(h.ctx.db, w.integration.id, new Date(h.ctx.now().getTime() - STALE_CLAIM_MS), SWEEP_BATCH)) {
-    let decided: Decided;
-    try {
-      // The request's user name and e-mail are not kept: a member new to clubcore is created with the id only.
-      decided = await decide(h.ctx, w, { ...stale, user: { token: stale.uniqueToken, name: '', email: null } });
-    } catch {
-      decided = rejected('technical');
-    }
-    await decideWellpassBooking(h.ctx.db, stale.id, decided, h.ctx.now());
-  }
   let sent = 0;
   let failed = 0;
   for (const b of await listUnsentDecisions(h.ctx.db, w.integration.id, SWEEP_BATCH)) {

@@ -65,7 +65,7 @@ export async function savePublishedSlot(db: Db, integrationId: number, slot: Pub
 
 // ---- bookings arriving
 
-export type WellpassBookingStatus = 'pending' | 'reserved' | 'rejected' | 'cancelled' | 'late_cancelled' | 'cancelled_by_gym';
+export type WellpassBookingStatus = 'reserved' | 'rejected' | 'cancelled' | 'late_cancelled' | 'cancelled_by_gym';
 
 export interface WellpassBooking {
   id: number;
@@ -105,42 +105,25 @@ export async function findWellpassBooking(db: Db, integrationId: number, booking
 }
 
 /**
- * Claims a booking number for the request deciding it (status pending): false when another
- * request (a duplicate delivery) claimed it first. The unique key decides, on both databases.
+ * Records the decision on a booking number, inside the transaction that took the seat. The unique
+ * key makes a concurrent copy of the same request wait here (MySQL) and then fail, and lets a
+ * copy that got this far roll its work back: isDuplicate() tells that error apart.
  */
-export async function claimWellpassBooking(db: Db, integrationId: number, b: Pick<WellpassBooking, 'bookingNumber' | 'uniqueToken' | 'venue' | 'remoteSlotId'>, now: Date): Promise<boolean> {
-  if (await findWellpassBooking(db, integrationId, b.bookingNumber)) return false;
-  try {
-    await db('wellpass_bookings').insert({
-      integration_id: integrationId, booking_number: b.bookingNumber, unique_token: b.uniqueToken, venue: b.venue, remote_slot_id: b.remoteSlotId,
-      status: 'pending', send_attempts: 0, created_at: now, updated_at: now,
-    });
-    return true;
-  } catch (err) {
-    if (await findWellpassBooking(db, integrationId, b.bookingNumber)) return false;
-    throw err;
-  }
-}
-
-/** The decision on a claimed request: to be sent (decision_sent_at stays null until it is). */
-export async function decideWellpassBooking(
+export async function insertDecision(
   db: Db,
-  id: number,
-  d: Pick<WellpassBooking, 'sessionId' | 'clientId' | 'bookingId' | 'status' | 'reasonCategory'>,
+  integrationId: number,
+  b: Pick<WellpassBooking, 'bookingNumber' | 'uniqueToken' | 'venue' | 'remoteSlotId' | 'sessionId' | 'clientId' | 'bookingId' | 'status' | 'reasonCategory'>,
   now: Date,
-): Promise<void> {
-  await db('wellpass_bookings').where({ id, status: 'pending' }).update({ session_id: d.sessionId, client_id: d.clientId, booking_id: d.bookingId, status: d.status, reason_category: d.reasonCategory, updated_at: now });
+): Promise<number> {
+  const [id] = await db('wellpass_bookings').insert({
+    integration_id: integrationId, booking_number: b.bookingNumber, unique_token: b.uniqueToken, venue: b.venue, remote_slot_id: b.remoteSlotId,
+    session_id: b.sessionId, client_id: b.clientId, booking_id: b.bookingId, status: b.status, reason_category: b.reasonCategory,
+    send_attempts: 0, created_at: now, updated_at: now,
+  });
+  return Number(id);
 }
 
-/** Claims older than `before` still pending: their request died before deciding. */
-export async function listStalePending(db: Db, integrationId: number, before: Date, limit: number): Promise<WellpassBooking[]> {
-  return (await db('wellpass_bookings').where({ integration_id: integrationId, status: 'pending' }).where('created_at', '<', before).orderBy('id').limit(limit)).map(toBooking);
-}
-
-/** Whether a decided request already holds this clubcore booking. */
-export async function isReservedBooking(db: Db, integrationId: number, bookingId: number): Promise<boolean> {
-  return (await db('wellpass_bookings').where({ integration_id: integrationId, booking_id: bookingId, status: 'reserved' }).first('id')) !== undefined;
-}
+export const isDuplicate = (err: unknown) => /unique|duplicate/i.test(String((err as Error)?.message));
 
 /** A new status to send (the decision_sent_at cleared): cancellations by the gym, or by the member. */
 export async function setWellpassBookingStatus(db: Db, id: number, status: WellpassBookingStatus, now: Date, toSend: boolean): Promise<void> {
@@ -149,7 +132,7 @@ export async function setWellpassBookingStatus(db: Db, id: number, status: Wellp
 
 /** Decisions the remote side does not have yet, oldest first. */
 export async function listUnsentDecisions(db: Db, integrationId: number, limit: number): Promise<WellpassBooking[]> {
-  return (await db('wellpass_bookings').where({ integration_id: integrationId }).whereNull('decision_sent_at').whereNot('status', 'pending').orderBy('id').limit(limit)).map(toBooking);
+  return (await db('wellpass_bookings').where({ integration_id: integrationId }).whereNull('decision_sent_at').orderBy('id').limit(limit)).map(toBooking);
 }
 
 export async function markDecisionSent(db: Db, id: number, status: WellpassBookingStatus, now: Date): Promise<void> {
@@ -168,15 +151,13 @@ export async function listReservedOfSession(db: Db, integrationId: number, sessi
 
 // ---- webhook events
 
-/**
- * Records an event id; false when it was recorded before (a duplicate delivery). Two copies
- * arriving at the same instant may both see true: what they do is idempotent on the booking
- * number, so this only spares the work of a repeat.
- */
-export async function recordEventOnce(db: Db, integrationId: number, eventId: string, eventType: string, now: Date): Promise<boolean> {
-  if (await db('wellpass_events').where({ integration_id: integrationId, event_id: eventId }).first('event_id')) return false;
+export async function eventSeen(db: Db, integrationId: number, eventId: string): Promise<boolean> {
+  return (await db('wellpass_events').where({ integration_id: integrationId, event_id: eventId }).first('event_id')) !== undefined;
+}
+
+/** Records an event acted on (a copy handled at the same instant is recorded once). */
+export async function recordEvent(db: Db, integrationId: number, eventId: string, eventType: string, now: Date): Promise<void> {
   await db('wellpass_events').insert({ integration_id: integrationId, event_id: eventId, event_type: eventType, received_at: now }).onConflict(['integration_id', 'event_id']).ignore();
-  return true;
 }
 
 // ---- visits

@@ -20,10 +20,17 @@ export interface Venue {
   location: Location;
 }
 
+/** Per integration, until it changes: every webhook and outbox event needs one, and a client is not free to build. */
+const built = new Map<number, Wellpass>();
+
 export function wellpassOf(integration: Integration): Wellpass {
+  const kept = built.get(integration.id);
+  if (kept && kept.integration.updatedAt === integration.updatedAt) return kept;
   const config = integration.config as unknown as WellpassConfig;
   const secrets = secretsOf(integration) as unknown as WellpassSecrets;
-  return { integration, config, secrets, api: new WellpassApi({ baseUrl: config.baseUrl, apiToken: secrets.apiToken, productId: config.productId }) };
+  const w = { integration, config, secrets, api: new WellpassApi({ baseUrl: config.baseUrl, apiToken: secrets.apiToken, productId: config.productId }) };
+  built.set(integration.id, w);
+  return w;
 }
 
 export async function venuesOf(ctx: AppContext, integrationId: number): Promise<Venue[]> {
