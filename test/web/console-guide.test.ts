@@ -144,7 +144,7 @@ describe('the manager console walks the set-up guide', () => {
     await screenshot(page, '10-catalog-mapped');
 
     // Perform Member Sync for one specific location; every Perfect Gym call slowed so it runs a while
-    f.sb.injectFaults({ match: '/Api/', rate: 1, step: { latencyMs: 150 } });
+    f.sb.injectFaults({ match: '/Api/', rate: 1, step: { latencyMs: 250 } });
     await tab('Perform Member Sync');
     await page.getByLabel('Specific location').check();
     await page.getByLabel('Location', { exact: true }).selectOption({ label: club1.name });
@@ -183,7 +183,10 @@ describe('the manager console walks the set-up guide', () => {
     await tab('Sync history', 'runs');
     await page.getByRole('table', { name: 'Sync history' }).getByText('succeeded').waitFor();
     await screenshot(page, '16-sync-history');
-    await tab('Issues', 'issues');
+    // the tabs answer the arrow keys
+    await page.getByRole('tab', { name: 'Sync history' }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'Issues' }).getAttribute('aria-selected')).toBe('true');
     const issue = page.getByRole('table', { name: 'Missing packages' }).getByRole('row').filter({ hasText: missingAltId });
     await issue.waitFor();
     await screenshot(page, '17-issues');

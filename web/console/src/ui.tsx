@@ -148,12 +148,20 @@ export function ConfirmButton(props: { label: string; question: string; confirmL
   );
 }
 
-/** Tabs of a detail page: each a button with aria-selected; the panel is the caller's. */
+/** Tabs of a detail page (the WAI-ARIA pattern: Tab reaches the selected one, arrow keys move between them); the panel is the caller's. */
 export function Tabs<K extends string>(props: { label: string; tabs: [K, string][]; current: K; onSelect(tab: K): void }) {
+  const move = (e: KeyboardEvent) => {
+    const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+    if (!step) return;
+    const at = props.tabs.findIndex(([key]) => key === props.current);
+    const next = (at + step + props.tabs.length) % props.tabs.length;
+    props.onSelect(props.tabs[next]![0]);
+    ((e.currentTarget as HTMLElement).children[next] as HTMLElement | undefined)?.focus();
+  };
   return (
-    <div class="tabs" role="tablist" aria-label={props.label}>
+    <div class="tabs" role="tablist" aria-label={props.label} onKeyDown={move}>
       {props.tabs.map(([key, title]) => (
-        <button key={key} type="button" role="tab" aria-selected={props.current === key} onClick={() => props.onSelect(key)}>
+        <button key={key} type="button" role="tab" aria-selected={props.current === key} tabIndex={props.current === key ? 0 : -1} onClick={() => props.onSelect(key)}>
           {title}
         </button>
       ))}
