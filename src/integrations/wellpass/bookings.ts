@@ -50,25 +50,37 @@ const rejected = (reason: RejectReason, sessionId: number | null = null, clientI
   sessionId, clientId, bookingId: null, status: 'rejected', reasonCategory: reasonCategoryOf(reason),
 });
 
+/** What a request books: the slot's session at a linked venue, of an activity open to aggregators, for this client. */
+interface Target {
+  sessionId: number;
+  seatCap: number | null;
+  clientId: number;
+}
+
 /**
- * Takes the decision on a booking request: the slot's session at a linked venue, the activity open
- * to aggregators, the member (matched or created), then a seat through the one seat ledger within
- * the aggregator cap. Runs inside the request's transaction.
+ * Reads what a request names, outside the booking's transaction: the session, the activity's cap,
+ * and the member (matched, or created once in a short transaction of its own: on MySQL, creating a
+ * client locks index gaps that would otherwise serialize every booking behind it).
  */
-async function decide(ctx: AppContext, w: Wellpass, request: { venue: string; remoteSlotId: number; user: BookingEvent['user'] }): Promise<Decided> {
+async function targetOf(ctx: AppContext, w: Wellpass, request: { venue: string; remoteSlotId: number; user: BookingEvent['user'] }): Promise<Target | Decided> {
   const location = await findLinkedLocation(ctx, w.integration, request.venue);
   const sessionId = location ? await findSessionOfSlot(ctx.db, w.integration.id, request.remoteSlotId) : null;
   const session = sessionId === null ? null : await getSession(ctx.db, sessionId);
   if (!location || !session || session.locationId !== location.id) return rejected('notFound');
   const activity = await getActivity(ctx.db, session.activityId);
   if (!activity?.aggregatorBookings.enabled) return rejected('notFound', session.id);
-  const clientId = await clientForMember(ctx, w, request.user, location.id);
+  return { sessionId: session.id, seatCap: activity.aggregatorBookings.seatCap, clientId: await clientForMember(ctx, w, request.user, location.id) };
+}
+
+/** A seat through the one seat ledger, within the aggregator cap; a refusal becomes its reason category. Runs in the request's transaction. */
+async function book(ctx: AppContext, target: Target): Promise<Decided> {
+  const { sessionId, clientId, seatCap } = target;
   try {
-    const booking = await bookSession(ctx, clientId, session.id, WELLPASS_SOURCE, { aggregator: true, seatCap: activity.aggregatorBookings.seatCap });
-    return { sessionId: session.id, clientId, bookingId: booking.id, status: 'reserved', reasonCategory: null };
+    const booking = await bookSession(ctx, clientId, sessionId, WELLPASS_SOURCE, { aggregator: true, seatCap });
+    return { sessionId, clientId, bookingId: booking.id, status: 'reserved', reasonCategory: null };
   } catch (err) {
     const code = err instanceof AppError ? err.extra.code : undefined;
-    if (code && REJECTION[code]) return rejected(REJECTION[code]!, session.id, clientId);
+    if (code && REJECTION[code]) return rejected(REJECTION[code]!, sessionId, clientId);
     throw err;
   }
 }
@@ -108,9 +120,9 @@ function sendInBackground(ctx: AppContext, w: Wellpass, b: WellpassBooking): voi
 }
 
 /**
- * A booking request: decided and recorded in one transaction (the seat, a new member, the
- * decision), so a request either leaves its whole decision or nothing. A repeated delivery gets the
- * recorded decision; one arriving at the same time waits on the booking number's unique key.
+ * A booking request: the seat and the decision in one transaction, so a request leaves its whole
+ * decision or nothing. A repeated delivery gets the recorded decision; one arriving at the same
+ * time waits on the booking number's unique key.
  */
 async function onRequested(ctx: AppContext, w: Wellpass, event: BookingEvent): Promise<{ status: string; reasonCategory?: string | null }> {
   const known = await findWellpassBooking(ctx.db, w.integration.id, event.bookingNumber);
@@ -119,8 +131,9 @@ async function onRequested(ctx: AppContext, w: Wellpass, event: BookingEvent): P
   const now = ctx.now();
   let decided: Decided;
   try {
+    const target = await targetOf(ctx, w, { ...request, user: event.user });
     decided = await inTransaction(ctx.db, async (trx) => {
-      const d = await decide({ ...ctx, db: trx }, w, { ...request, user: event.user });
+      const d = 'status' in target ? target : await book({ ...ctx, db: trx }, target);
       await insertDecision(trx, w.integration.id, { ...request, ...d }, now);
       return d;
     });
