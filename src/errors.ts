@@ -25,8 +25,8 @@ export class AppError extends Error {
   static badRequest(detail: string, errors?: FieldProblem[]) {
     return new AppError(400, 'Bad Request', detail, { errors });
   }
-  static unauthorized(detail: string) {
-    return new AppError(401, 'Unauthorized', detail);
+  static unauthorized(detail: string, code?: string) {
+    return new AppError(401, 'Unauthorized', detail, { code });
   }
   static forbidden(detail: string) {
     return new AppError(403, 'Forbidden', detail);

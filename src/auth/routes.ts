@@ -39,7 +39,7 @@ export function authRouter(ctx: AppContext): Router {
     router.post(`/api/v1/auth/${method.path}`, endpoint(`Member sign-in with a token the remote app issued (${method.path})`, { body: tokenBody }, async ({ body: { token } }, _req, res) => {
       const { clientId, locationId } = await method.signIn(ctx, token);
       const client = await getClient(ctx.db, clientId);
-      if (client?.status !== 'active') throw AppError.unauthorized('This member account is not active');
+      if (client?.status !== 'active') throw AppError.unauthorized('This member account is not active', 'memberInactive');
       // The class list defaults to the home location; a member without one gets the location they opened the app at.
       const homeLocationId = client.homeLocationId ?? locationId;
       const homeLocation = homeLocationId ? await getLocation(ctx.db, homeLocationId) : null;

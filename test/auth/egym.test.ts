@@ -65,7 +65,7 @@ describe('EGYM app tiles: token verification and member mapping', () => {
     expect(jit.body.client.lastName).toBe(unsynced.lastName);
     const missing = await signIn(await issuer.sign({ sub: 'bma-none', membershipId: 'gymnation-99999999' }, { alg: 'HS256' }));
     expect(missing.status).toBe(404);
-    expect(missing.body.detail).toMatch(/not known to the club yet/);
+    expect(missing.body).toMatchObject({ code: 'notSynced', detail: expect.stringMatching(/not known to the club yet/) });
   });
 
   it('refuses tampered, expired, wrongly addressed and unsigned tokens with a reason', async () => {
@@ -74,9 +74,10 @@ describe('EGYM app tiles: token verification and member mapping', () => {
     const [h, , s] = good.split('.');
     const tampered = await signIn(`${h}.${b64({ sub: 'bma-evil', membershipId: 'gymnation-1', exp: 9999999999 })}.${s}`);
     expect(tampered.status).toBe(401);
-    expect(tampered.body.detail).toMatch(/signature does not verify/);
+    expect(tampered.body).toMatchObject({ code: 'tokenInvalid', detail: expect.stringMatching(/signature does not verify/) });
     const expired = await signIn(await issuer.sign({ sub: 'bma-2' }, { alg: 'HS256', expiresInSeconds: -120 }));
-    expect(expired.body.detail).toMatch(/expired at/);
+    // The app asks the EGYM app for a fresh token on tokenExpired only.
+    expect(expired.body).toMatchObject({ code: 'tokenExpired', detail: expect.stringMatching(/expired at/) });
     const none = await signIn(`${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'bma-2', exp: 9999999999 })}.`);
     expect(none.status).toBe(401);
     expect(none.body.detail).toMatch(/algorithm|not a valid/);

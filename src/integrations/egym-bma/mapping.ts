@@ -57,7 +57,7 @@ export async function mapEgymMember(ctx: AppContext, integration: Integration, c
       return clientId;
     }
   }
-  throw AppError.notFound('This EGYM member is not known to the club yet (the membership sync has not delivered them); try again later');
+  throw new AppError(404, 'Not Found', 'This EGYM member is not known to the club yet (the membership sync has not delivered them); try again later', { code: 'notSynced' });
 }
 
 /**

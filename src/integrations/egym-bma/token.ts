@@ -70,7 +70,7 @@ export async function verifyEgymToken(integration: Integration, token: string): 
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) {
       const problems = claims.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
-      throw AppError.unauthorized(`The token is signed but its claims are not usable: ${problems}`);
+      throw AppError.unauthorized(`The token is signed but its claims are not usable: ${problems}`, 'tokenInvalid');
     }
     return claims.data;
   } catch (err) {
@@ -78,6 +78,7 @@ export async function verifyEgymToken(integration: Integration, token: string): 
     if (err instanceof errors.JWKSTimeout || (err as { code?: string }).code === 'ECONNREFUSED') {
       throw AppError.unavailable('The EGYM key set (JWKS) cannot be fetched right now; try again shortly');
     }
-    throw AppError.unauthorized(reason(err, algorithms, config));
+    // The app asks its host for a fresh token on tokenExpired; tokenInvalid will not get better by asking.
+    throw AppError.unauthorized(reason(err, algorithms, config), err instanceof errors.JWTExpired ? 'tokenExpired' : 'tokenInvalid');
   }
 }

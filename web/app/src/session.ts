@@ -65,14 +65,14 @@ function jwtExpired(jwt: string): boolean {
 }
 
 /*
- * What /auth/egym's refusals mean to the member. clubcore gives a code only for the ambiguous
- * e-mail (409 ambiguousEmail); an expired token and a bad signature are both 401, told apart here
- * by the token's own exp. 404: the membership sync has not delivered the member yet.
+ * What /auth/egym's refusals mean to the member, by clubcore's codes: 401 tokenExpired or
+ * tokenInvalid (or memberInactive), 409 ambiguousEmail, 404 notSynced (the membership sync has not
+ * delivered the member yet). A 401 without a code (an older clubcore) is told apart by the token's exp.
  */
 function refusalOf(err: unknown, token: string): EgymRefusal {
   if (!(err instanceof ApiError)) return 'unavailable';
   if (err.status === 0) return 'offline';
-  if (err.status === 401) return jwtExpired(token) ? 'expired' : 'rejected';
+  if (err.status === 401) return err.code === 'tokenExpired' || (err.code === undefined && jwtExpired(token)) ? 'expired' : 'rejected';
   if (err.status === 409) return 'ambiguous';
   if (err.status === 404) return 'notSynced';
   return 'unavailable';
