@@ -89,7 +89,13 @@ export function staticWebApp(opts: { path: string; dir: string; title: string; f
   return router;
 }
 
-/** The member app at /app: the club's web portal and the EGYM app's tile. */
+/**
+ * The member app at /app (the club's web portal and the EGYM app's tile: framed by the configured
+ * origins) and the manager console at /console (never framed by another site).
+ */
 export function webAppsRouter(ctx: AppContext): Router {
-  return staticWebApp({ path: '/app', dir: join(WEB_BUILD_DIR, 'app'), title: 'The member app', frameOrigins: ctx.config.APP_FRAME_ORIGINS });
+  const router = Router();
+  router.use(staticWebApp({ path: '/app', dir: join(WEB_BUILD_DIR, 'app'), title: 'The member app', frameOrigins: ctx.config.APP_FRAME_ORIGINS }));
+  router.use(staticWebApp({ path: '/console', dir: join(WEB_BUILD_DIR, 'console'), title: 'The manager console', frameOrigins: [] }));
+  return router;
 }
