@@ -88,6 +88,14 @@ describe('the manager console walks the set-up guide', () => {
     expect(await page.getByLabel('Webhook URL').inputValue()).toMatch(/\/api\/v1\/webhooks\/perfect-gym\/\d+\?token=/);
     await page.getByText('Credentials OK').first().waitFor();
     await screenshot(page, '05-integration');
+    // ✏️ the options: the secret stays as it was when its field is left empty
+    await page.getByRole('button', { name: 'Edit options' }).click();
+    expect(await page.getByLabel('Client secret').inputValue()).toBe('');
+    await page.getByLabel('Sync Swipes: every (minutes)').fill('15');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Sync Swipes every 15 min').waitFor();
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await notice(/^Connection OK: /);
 
     // Services > Locations, each with its Perfect Gym club number on the Integrations tab
     for (const club of [club1, club2]) {

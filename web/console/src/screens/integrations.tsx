@@ -3,7 +3,7 @@ import { api, type Page } from '../api';
 import { Form, type Body } from '../form';
 import { useOptions } from '../options';
 import { Link, type Route } from '../router';
-import { defaultsFromSchema, fieldsFromSchema, type JsonSchema } from '../schema-fields';
+import { defaultsFromSchema, fieldsFromSchema, humanize, type JsonSchema } from '../schema-fields';
 import type { Staff } from '../session';
 import { ConfirmButton, ErrorNotice, formatTime, PagedList, Tabs, useLoad } from '../ui';
 import { CatalogTab, IssuesTab } from './integration-data';
@@ -59,7 +59,7 @@ function schedules(config: Record<string, unknown>): string {
     .filter(([, v]) => typeof v === 'object' && v !== null && 'everyMinutes' in v)
     .map(([key, v]) => {
       const s = v as { enabled?: boolean; everyMinutes: number };
-      return s.enabled === false ? `${key} off` : `${key} every ${s.everyMinutes} min`;
+      return s.enabled === false ? `${humanize(key)} off` : `${humanize(key)} every ${s.everyMinutes} min`;
     });
   return parts.join(', ') || '—';
 }
@@ -150,6 +150,7 @@ function IntegrationForm(props: { types: IntegrationType[]; integration: Integra
         { name: 'name', label: 'Name', required: true },
         { name: 'active', label: 'Active', type: 'checkbox' as const },
         ...fieldsFromSchema(definition.configSchema, 'config', { identityTypes, editing }),
+        // secrets start empty: the API shows only that they are set, and an empty one keeps the stored value
         ...fieldsFromSchema(definition.secretsSchema, 'secrets', { identityTypes, secret: true, editing }),
       ]
     : [];
@@ -177,7 +178,7 @@ function IntegrationForm(props: { types: IntegrationType[]; integration: Integra
         <Form
           key={`${type}-${identityTypes.length}`}
           fields={fields}
-          initial={integration ?? { active: true, config: defaultsFromSchema(definition.configSchema) }}
+          initial={integration ? { ...integration, secrets: {} } : { active: true, config: defaultsFromSchema(definition.configSchema) }}
           submitLabel={editing ? 'Save' : 'Add'}
           onSubmit={submit}
           onCancel={props.onCancel}
@@ -277,7 +278,7 @@ function Overview({ integration, definition, staff, onChanged }: { integration: 
           Test connection
         </button>
         {staff.role === 'admin' && !editing && (
-          <button type="button" onClick={() => setEditing(true)}>
+          <button type="button" onClick={() => (setTest(null), setEditing(true))}>
             Edit options
           </button>
         )}
