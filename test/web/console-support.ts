@@ -1,20 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import express from 'express';
 import type { Browser, Page } from 'playwright-core';
-import { createApp } from '../../src/app.js';
-import type { AppContext } from '../../src/context.js';
 import { integrationJobs } from '../../src/integrations/jobs.js';
 import { startScheduler } from '../../src/jobs/scheduler.js';
 import { startPerfectGymSandbox, type PerfectGymSandbox } from '../../src/sandbox/perfect-gym/server.js';
 import { createStaffUser } from '../../src/staff/service.js';
-import { createLogger } from '../../src/logger.js';
-import { createMetrics } from '../../src/metrics/metrics.js';
-import { staticWebApp, WEB_BUILD_DIR } from '../../src/web/static.js';
-import { testConfig, type TestApp } from '../support/app.js';
-import { createTestDatabase } from '../support/db.js';
+import { WEB_BUILD_DIR } from '../../src/web/static.js';
+import { startTestApp, type TestApp } from '../support/app.js';
 
 /*
  * What the manager console's browser tests share: an empty clubcore (real server and job worker)
@@ -31,31 +23,9 @@ export interface ConsoleFixture {
   close(): Promise<void>;
 }
 
-/**
- * clubcore's app behind the console's build, served by the same staticWebApp as /app. Stand-in:
- * src/web/static.ts's webAppsRouter mounts /app only so far (see the README's Manager console).
- */
-async function startAppWithConsole() {
-  const database = await createTestDatabase();
-  const config = testConfig(database.url);
-  const ctx: AppContext = { config, db: database.db, logger: createLogger(config.LOG_LEVEL), metrics: createMetrics(), now: () => new Date() };
-  const console = staticWebApp({ path: '/console', dir: join(WEB_BUILD_DIR, 'console'), title: 'The manager console', frameOrigins: [] });
-  const server: Server = express().use(console).use(createApp(ctx)).listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  return {
-    ctx,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await database.drop();
-    },
-  };
-}
-
 export async function startConsoleFixture(): Promise<ConsoleFixture> {
   const sb = await startPerfectGymSandbox({ members: 150, clubs: 3, seed: 11, pageSize: 20 });
-  const app = await startAppWithConsole();
+  const app = await startTestApp();
   await createStaffUser(app.ctx, { ...ADMIN, name: 'Ada Admin', role: 'admin' });
   await createStaffUser(app.ctx, { ...MANAGER, name: 'Max Manager', role: 'manager' });
   const scheduler = startScheduler(app.ctx, integrationJobs, { pollMs: 30, leaseMs: 3000, cronExpression: '0 0 1 1 *' });
