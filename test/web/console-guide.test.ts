@@ -206,6 +206,14 @@ describe('the manager console walks the set-up guide', () => {
     await tab('Issues', 'issues');
     await page.getByRole('status').filter({ hasText: 'No open issues.' }).waitFor();
     await screenshot(page, '18-issues-resolved');
+
+    // The API reference, read from the generated OpenAPI document.
+    await nav('API reference');
+    const createDoor = page.locator('details.operation').filter({ hasText: 'POST /api/v1/admin/doors' });
+    await createDoor.locator('summary').click();
+    await createDoor.getByRole('table', { name: 'JSON body' }).getByRole('row').filter({ hasText: 'doorCode' }).waitFor();
+    await createDoor.getByText('Who may call it: any staff.').waitFor();
+    await screenshot(page, '19-api-reference');
   });
 
   it('an admin schedules a class and books a synced member into it at the desk, then cancels for them', async () => {

@@ -9,6 +9,7 @@ import { IdentitiesScreen } from './screens/identities';
 import { IntegrationsScreen } from './screens/integrations';
 import { LocationsScreen } from './screens/locations';
 import { PackagesScreen } from './screens/packages';
+import { ReferenceScreen } from './screens/reference';
 import { StaffScreen } from './screens/staff';
 
 /** The screens in the order of Fisikal's set-up guide; `adminOnly` ones are not offered to managers. */
@@ -22,6 +23,7 @@ const SCREENS: { path: string; title: string; adminOnly?: boolean; render(route:
   { path: 'activities', title: 'Activities', render: (route) => <ActivitiesScreen route={route} /> },
   { path: 'classes', title: 'Classes', render: (route) => <ClassesScreen route={route} /> },
   { path: 'staff', title: 'Staff', adminOnly: true, render: (route) => <StaffScreen route={route} /> },
+  { path: 'reference', title: 'API reference', render: () => <ReferenceScreen /> },
 ];
 
 export function App() {
@@ -42,9 +44,6 @@ export function App() {
         <span class="who">
           {staff.name} ({staff.role})
         </span>
-        <a href="/api/v1/openapi.json" target="_blank" rel="noopener">
-          API reference
-        </a>
         <button type="button" onClick={() => void api('POST', '/auth/logout').finally(signedOut)}>
           Sign out
         </button>
