@@ -73,6 +73,8 @@ const envSchema = z.object({
   SCHEDULER_ENABLED: flag.default(true),
   /** How long a stopped instance's outbox consumers wait before another instance takes them over. */
   OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  /** Handled outbox events are deleted once every consumer has passed them and they are this old. */
+  OUTBOX_KEEP_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   METRICS_TOKEN: z.string().min(16).optional(),
   APP_FRAME_ORIGINS: frameOrigins.default([]),
   DEMO: flag.optional(),

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.js';
-import { drainOutbox, getOutboxConsumer, registerOutboxConsumer } from './service.js';
+import { drainOutbox, getOutboxConsumer, pruneOutbox, registerOutboxConsumer } from './service.js';
 import type { OutboxEvent, OutboxTopic } from './types.js';
 
 /** One consumer to keep drained: a name (its cursor), what it reads, and what it does with an event. */
@@ -25,6 +25,8 @@ export interface DrainerOptions {
   leaseMs?: number;
   /** The first wait after a failure, doubled per failure in a row up to a minute (default 1 s). */
   retryBaseMs?: number;
+  /** How often handled events older than OUTBOX_KEEP_DAYS are deleted (default hourly). */
+  pruneEveryMs?: number;
 }
 
 /** What one pass over every consumer did. */
@@ -41,7 +43,11 @@ const MAX_BACKOFF_MS = 60_000;
  * consumer at a time. A consumer whose handler fails waits with exponential backoff (up to a
  * minute) before the failed event is tried again; the others go on.
  */
-export function startOutboxDrainers(ctx: AppContext, catalog: OutboxConsumerCatalog, opts: DrainerOptions = {}): { stop(): Promise<void>; drainNow(): Promise<DrainPass> } {
+export function startOutboxDrainers(
+  ctx: AppContext,
+  catalog: OutboxConsumerCatalog,
+  opts: DrainerOptions = {},
+): { stop(): Promise<void>; drainNow(): Promise<DrainPass>; pruneNow(): Promise<number> } {
   const pollMs = opts.pollMs ?? 500;
   const retryBaseMs = opts.retryBaseMs ?? 1000;
   const leaseMs = opts.leaseMs ?? ctx.config.OUTBOX_LEASE_SECONDS * 1000;
@@ -101,14 +107,28 @@ export function startOutboxDrainers(ctx: AppContext, catalog: OutboxConsumerCata
     return pass;
   }
 
+  /** Deletes what every consumer passed long ago (each instance may: deleting twice is harmless); resolves with how many. */
+  async function pruneNow(): Promise<number> {
+    try {
+      return (await pruneOutbox(ctx, { keepDays: ctx.config.OUTBOX_KEEP_DAYS })).deleted;
+    } catch (err) {
+      ctx.logger.error({ err }, 'pruning the outbox failed; trying again at the next hour');
+      return 0;
+    }
+  }
+
   const timer = setInterval(() => {
     if (!stopped && !pass) void drainNow();
   }, pollMs);
+  const pruneTimer = setInterval(() => void pruneNow(), opts.pruneEveryMs ?? 3600_000);
+  pruneTimer.unref();
   return {
     drainNow,
+    pruneNow,
     async stop() {
       stopped = true;
       clearInterval(timer);
+      clearInterval(pruneTimer);
       await pass;
     },
   };

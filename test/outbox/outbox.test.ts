@@ -22,6 +22,11 @@ import {
 import type { OutboxContext, OutboxEvent, OutboxTopic } from '../../src/outbox/types.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { readEveryOutboxTopic } from '../support/outbox.js';
+import { testConfig } from '../support/app.js';
+import type { AppContext } from '../../src/context.js';
+import { createLogger } from '../../src/logger.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { startOutboxDrainers } from '../../src/outbox/drainers.js';
 
 const onMysql = (process.env.TEST_DATABASE_URL ?? '').startsWith('mysql');
 const DAY = 24 * 3600_000;
@@ -341,6 +346,26 @@ describe('commit order', () => {
 });
 
 describe('pruning', () => {
+  it('the drainers delete, when they prune, the events every consumer passed more than OUTBOX_KEEP_DAYS ago', async () => {
+    const own = await createTestDatabase();
+    const config = testConfig(own.url, { OUTBOX_KEEP_DAYS: '3' });
+    const actx: AppContext = { config, db: own.db, logger: createLogger('silent'), metrics: createMetrics(), now: () => new Date() };
+    const drainers = startOutboxDrainers(actx, { consumers: async () => [] }, { pollMs: 3_600_000 });
+    try {
+      await registerOutboxConsumer(actx, 'passing', { startAt: 'beginning' });
+      for (const [daysAgo, n] of [[5, 3], [1, 2]] as const) {
+        await own.db.transaction((trx) => recordOutboxEvents(trx, 'client', Array.from({ length: n }, (_, i) => ({ subjectId: i + 1, locationId: 1, kind: 'updated' as const })), new Date(Date.now() - daysAgo * DAY)));
+      }
+      expect(await drainers.pruneNow()).toBe(0); // not passed yet
+      await drainOutbox(actx, { consumer: 'passing', topics: ['client'], owner: 'x', leaseMs: 10_000 }, async () => undefined);
+      expect(await drainers.pruneNow()).toBe(3);
+      expect(Number((await own.db('outbox_events').count({ n: '*' }).first())!.n)).toBe(2);
+    } finally {
+      await drainers.stop();
+      await own.drop();
+    }
+  });
+
   it('deletes old events every consumer has passed, in batches; with no consumer, every old event; never lowers the seq', async () => {
     const own = await createTestDatabase();
     let t = Date.now();
