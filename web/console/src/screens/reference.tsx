@@ -47,7 +47,7 @@ const accessOf = (op: Operation) =>
 function Fields({ caption, rows }: { caption: string; rows: { name: string; required: boolean; schema: JsonSchema }[] }) {
   if (!rows.length) return null;
   return (
-    <table class="fields">
+    <table class="api-fields">
       <caption>{caption}</caption>
       <thead>
         <tr>
