@@ -75,7 +75,8 @@ export async function enqueueRun(
   for (let attempt = 1; ; attempt++) {
     const active = await activeRuns(ctx.db, key);
     if (input.trigger === 'manual' && active.length) {
-      throw AppError.conflict(`A ${input.kind} sync for ${input.scope} is already ${active[0]!.status} (run ${active[0]!.id}); wait for it to finish`, 'runActive');
+      const scope = input.scope === 'all' ? 'every location' : input.scope.replace(/^location:/, 'location ');
+      throw AppError.conflict(`The ${input.kind} run for ${scope} is already ${active[0]!.status} (run ${active[0]!.id}); wait for it to finish`, 'runActive');
     }
     const queued = active.find((r) => r.status === 'queued');
     if (queued) return { run: queued, created: false };

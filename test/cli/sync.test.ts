@@ -75,7 +75,7 @@ describe('clubcore sync', () => {
 
   it('answers like the API while a run of that job is queued (409), and its worker also runs what was queued before', async () => {
     const queued = (await f.app.http.post(`/api/v1/admin/integrations/${f.integrationId}/sync`).set(f.auth).send({ job: 'clients' }).expect(202)).body.run;
-    expectOneLine(await cli(['sync', 'clients', '--integration', String(f.integrationId)]), new RegExp(`A clients sync for all is already queued \\(run ${queued.id}\\); wait for it to finish`));
+    expectOneLine(await cli(['sync', 'clients', '--integration', String(f.integrationId)]), new RegExp(`The clients run for every location is already queued \\(run ${queued.id}\\); wait for it to finish`));
     // Another job is not blocked; the command's worker takes the older queued run first.
     expect((await cli(['sync', 'access', '--integration', String(f.integrationId)])).code).toBe(0);
     expect(await f.waitForRun(queued.id)).toMatchObject({ status: 'succeeded' });
