@@ -1,4 +1,5 @@
 import { readDate, type Db } from '../db/knex.js';
+import { aggregatorProductOf } from './rules.js';
 
 export const BOOKING_STATUSES = ['booked', 'cancelled', 'attended', 'no_show'] as const;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
@@ -8,7 +9,10 @@ export interface Booking {
   sessionId: number;
   clientId: number;
   status: BookingStatus;
+  /** The channel that made it: app, staff, waitlist, egym, wellpass, ... */
   source: string;
+  /** An aggregator booking's product (e.g. "EGYM Wellpass"); null for the club's own channels. */
+  product: string | null;
   cancelledAt: Date | null;
   attendedAt: Date | null;
   createdAt: Date;
@@ -29,6 +33,7 @@ function toBooking(row: Row): Booking {
     clientId: row.client_id,
     status: row.status,
     source: row.source,
+    product: aggregatorProductOf(row.source),
     cancelledAt: readDate(row.cancelled_at),
     attendedAt: readDate(row.attended_at),
     createdAt: readDate(row.created_at),

@@ -100,5 +100,11 @@ export const REASON_TEXT: Record<NotBookableReason | NotJoinableReason, string> 
   waitlistFull: 'The waitlist of this class is full',
 };
 
-/** Sources of bookings an aggregator owns: only it cancels them (its members are refunded through it). */
-export const AGGREGATOR_SOURCES: readonly string[] = ['wellpass'];
+/**
+ * Booking sources that are aggregators, with the product their bookings carry. An aggregator owns
+ * its bookings: only it cancels them (its members are refunded through it).
+ */
+const AGGREGATOR_PRODUCTS: Record<string, string> = { wellpass: 'EGYM Wellpass' };
+
+/** The aggregator product a booking of this source carries, or null for the club's own channels. */
+export const aggregatorProductOf = (source: string): string | null => AGGREGATOR_PRODUCTS[source] ?? null;

@@ -22,7 +22,7 @@ import {
   type BookingWithSession,
   type RosterEntry,
 } from './repository.js';
-import { AGGREGATOR_SOURCES, HELD, REASON_TEXT, waitlistReasonGiven, whyNotBookable, type NotBookableReason, type NotJoinableReason } from './rules.js';
+import { HELD, REASON_TEXT, waitlistReasonGiven, whyNotBookable, type NotBookableReason, type NotJoinableReason } from './rules.js';
 import { promoteFromWaitlist, stopWaitingOnBooking } from './waitlist.js';
 import { waitingPlacesOf } from './waitlist-repository.js';
 import { inTransaction } from '../db/transaction.js';
@@ -167,9 +167,9 @@ export async function cancelBooking(ctx: AppContext, clientId: number, bookingId
 
 async function cancelFound(ctx: AppContext, booking: Booking, channel: string | undefined): Promise<Booking> {
   if (booking.status === 'cancelled') return booking;
-  const aggregator = AGGREGATOR_SOURCES.includes(booking.source);
+  const aggregator = booking.product !== null;
   if (aggregator && channel !== booking.source) {
-    throw AppError.rule('aggregatorBooking', `Booking ${booking.id} was made through ${booking.source === 'wellpass' ? 'EGYM Wellpass' : booking.source} and can only be cancelled there; to call the class off, cancel the session: the aggregator is told and refunds its members`);
+    throw AppError.rule('aggregatorBooking', `Booking ${booking.id} was made through ${booking.product} and can only be cancelled there; to call the class off, cancel the session: the aggregator is told and refunds its members`);
   }
   const session = (await getSession(ctx.db, booking.sessionId))!;
   const reason = whyNotCancellable(booking.status, new Date(session.startsAt), ctx.now());

@@ -149,6 +149,8 @@ describe('EGYM Wellpass', () => {
     expect(booking).toMatchObject({ source: 'wellpass', status: 'booked' });
 
     // Staff cannot cancel it one by one.
+    const roster = (await app.http.get(`/api/v1/admin/sessions/${session.id}/bookings`).set(auth).expect(200)).body.items;
+    expect(roster).toEqual([expect.objectContaining({ id: booking.id, source: 'wellpass', product: 'EGYM Wellpass' })]);
     const refused = await app.http.delete(`/api/v1/admin/bookings/${booking.id}`).set(auth).expect(422);
     expect(refused.body).toMatchObject({ code: 'aggregatorBooking' });
     expect(refused.body.detail).toMatch(/cancel the session/);
