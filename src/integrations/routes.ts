@@ -21,6 +21,7 @@ import {
   listRuns,
   testIntegration,
   toApi,
+  withNextRun,
   updateIntegration,
 } from './service.js';
 
@@ -59,13 +60,13 @@ export function integrationsRouter(ctx: AppContext): Router {
     res.json({ items: describeIntegrationTypes(), nextCursor: null });
   }));
   router.get(PATH, staff, endpoint('Integrations with their status (secrets shown as "set")', {}, async (_input, _req, res) => {
-    res.json({ items: (await listIntegrations(ctx)).map((i) => toApi(ctx, i)), nextCursor: null });
+    res.json({ items: await withNextRun(ctx, await listIntegrations(ctx)), nextCursor: null });
   }));
   router.post(PATH, admin, endpoint('Create an integration of a registered type (config checked by the type\'s schema)', { body }, async ({ body: input }, _req, res) => {
     res.status(201).json(toApi(ctx, await createIntegration(ctx, input)));
   }));
   router.get(`${PATH}/:id`, staff, endpoint('One integration', { params: idParams }, async ({ params }, _req, res) => {
-    res.json(toApi(ctx, await getIntegrationOrThrow(ctx, params.id)));
+    res.json((await withNextRun(ctx, [await getIntegrationOrThrow(ctx, params.id)]))[0]);
   }));
   router.patch(`${PATH}/:id`, admin, endpoint('Change an integration (secrets sent replace those kept)', { params: idParams, body: patchBody }, async ({ params, body: input }, _req, res) => {
     res.json(toApi(ctx, await updateIntegration(ctx, params.id, input)));

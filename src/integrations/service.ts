@@ -4,7 +4,7 @@ import { sameSecret } from '../auth/same-secret.js';
 import type { AppContext } from '../context.js';
 import { AppError, type FieldProblem } from '../errors.js';
 import { getIdentityType } from '../identities/repository.js';
-import { findActiveRun, getRun, listRunsPage } from '../jobs/runs.js';
+import { findActiveRun, getRun, listRunsPage, nextDueAt } from '../jobs/runs.js';
 import type { SyncRun } from '../jobs/types.js';
 import { claimLinksFor } from './links.js';
 import { definitionOf, integrationTypes } from './registry.js';
@@ -94,6 +94,21 @@ export function toApi(ctx: AppContext, integration: Integration) {
       ? { webhookUrl: `${webhookUrlOf(ctx, integration)}${webhook.authentication === 'urlToken' ? `?token=${webhookToken}` : ''}` }
       : {}),
   };
+}
+
+/**
+ * The integrations as staff see them (toApi), each with `nextRunAt`: when its next scheduled job is
+ * due (null when the type schedules nothing, the config switches it off, or the integration is inactive).
+ */
+export async function withNextRun(ctx: AppContext, integrations: Integration[]) {
+  const due = await nextDueAt(ctx.db, integrations.map((i) => i.id));
+  const now = ctx.now();
+  return integrations.map((integration) => {
+    const scheduled = integration.active ? definitionOf(integration.type).jobs.filter((j) => j.everyMinutes?.(integration.config) != null) : [];
+    const times = scheduled.map((j) => due.get(`${integration.id}:${j.kind}`) ?? now).map((d) => (d.getTime() < now.getTime() ? now : d));
+    const next = times.length ? new Date(Math.min(...times.map((d) => d.getTime()))) : null;
+    return { ...toApi(ctx, integration), nextRunAt: next?.toISOString() ?? null };
+  });
 }
 
 /** Validates config and secrets by the type's schemas and identity references, listing every problem. */

@@ -152,6 +152,13 @@ export async function finishRun(ctx: AppContext, runId: number, owner: string, s
  * Claims this interval of a scheduled job: true for exactly one caller per interval, however many
  * instances ask at once (the conditional UPDATE moves next_due_at forward only once).
  */
+/** When each scheduled job of these integrations is next due, by "<integration>:<job>" (absent: never claimed yet, so due at the scheduler's next tick). */
+export async function nextDueAt(db: Db, integrationIds: number[]): Promise<Map<string, Date>> {
+  if (!integrationIds.length) return new Map();
+  const rows = await db('job_schedules').whereIn('integration_id', integrationIds).select('integration_id', 'job', 'next_due_at');
+  return new Map(rows.map((r: { integration_id: number; job: string; next_due_at: Date | string }) => [`${r.integration_id}:${r.job}`, readDate(r.next_due_at)]));
+}
+
 export async function claimScheduleSlot(db: Db, integrationId: number, job: string, now: Date, everyMinutes: number): Promise<boolean> {
   await db('job_schedules').insert({ integration_id: integrationId, job, next_due_at: now }).onConflict(['integration_id', 'job']).ignore();
   const claimed = await db('job_schedules')

@@ -38,6 +38,21 @@ describe('the console’s API routes', () => {
     expect(pg.jobs).toEqual(expect.arrayContaining([{ kind: 'initial', manual: false }, { kind: 'clients', manual: true }]));
   });
 
+  it('tells when each integration runs next: its earliest scheduled job, none when switched off or inactive', async () => {
+    const memberType = await post('/api/v1/admin/identity-types', { name: 'Next-run member', kind: 'perfect_gym_member', maxPerClient: 1, minDaysBetweenChanges: 0, active: true });
+    const config = (syncMembers: boolean) => ({ baseUrl: 'http://127.0.0.1:9', clientId: 'c', identityTypeId: memberType.id, syncMembers: { enabled: syncMembers, everyMinutes: 10 }, syncSwipes: { enabled: false } });
+    const scheduled = await post('/api/v1/admin/integrations', { type: 'perfect_gym', name: 'Scheduled', active: true, config: config(true), secrets: { clientSecret: 's' } });
+    const before = Date.now();
+    const shown = (await app.http.get(`/api/v1/admin/integrations/${scheduled.id}`).set(manager).expect(200)).body;
+    expect(new Date(shown.nextRunAt).getTime()).toBeGreaterThanOrEqual(before - 1000); // never claimed yet: due at the scheduler's next tick
+    await app.ctx.db('job_schedules').insert({ integration_id: scheduled.id, job: 'clients', next_due_at: new Date(Date.now() + 7 * 60_000) });
+    const later = (await app.http.get(`/api/v1/admin/integrations/${scheduled.id}`).set(manager).expect(200)).body.nextRunAt;
+    expect(new Date(later).getTime()).toBeGreaterThan(Date.now() + 6 * 60_000);
+    await app.http.patch(`/api/v1/admin/integrations/${scheduled.id}`).set(admin).send({ config: config(false) }).expect(200);
+    const list = (await app.http.get('/api/v1/admin/integrations').set(manager).expect(200)).body.items;
+    expect(list.find((i: { id: number }) => i.id === scheduled.id)).toMatchObject({ nextRunAt: null });
+  });
+
   it('books a member at the desk by their rules, lists the roster paged, and cancels for them', async () => {
     const location = await post('/api/v1/admin/locations', { name: 'Harbour', timezone: 'Europe/Berlin' });
     const yoga = await post('/api/v1/admin/activities', { name: 'Yoga' });

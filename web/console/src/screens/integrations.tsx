@@ -29,6 +29,8 @@ export interface Integration {
   credentialsDetail: string | null;
   webhookUrl?: string;
   publicApiUrl?: string;
+  /** When the next scheduled run is due; null when nothing is scheduled. */
+  nextRunAt: string | null;
 }
 
 /** Every registered type with its schemas (GET /admin/integration-types), read once per page. */
@@ -109,6 +111,7 @@ export function IntegrationsScreen({ route, staff }: { route: Route; staff: Staf
           { label: 'Status', render: (i) => <CredentialsStatus integration={i} /> },
           { label: 'Last run', render: (i) => <LastRun integrationId={i.id} /> },
           { label: 'Schedule', render: (i) => schedules(i.config) },
+          { label: 'Next run', render: (i) => formatTime(i.nextRunAt) },
         ]}
         actions={(i) => (
           <>
@@ -296,6 +299,8 @@ function Overview({ integration, definition, staff, onChanged }: { integration: 
         <dd>{integration.active ? 'Yes' : 'No'}</dd>
         <dt>Schedule</dt>
         <dd>{schedules(integration.config)}</dd>
+        <dt>Next run</dt>
+        <dd>{formatTime(integration.nextRunAt)}</dd>
         <dt>Secrets</dt>
         <dd>{integration.secrets === 'unreadable' ? 'Unreadable with this SECRETS_KEY: enter them again' : Object.keys(integration.secrets).map((k) => `${k}: set`).join(', ') || '—'}</dd>
       </dl>
