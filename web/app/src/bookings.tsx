@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, type Booking, type Location } from './api';
 import { formatDateTime } from './club-time';
 import { t } from './i18n';
+import { Messages } from './messages';
 import { clubLocations, problemText } from './member-data';
 import { memberCall } from './session';
 
@@ -68,19 +69,7 @@ export function Bookings() {
 
   return (
     <section class="bookings" aria-busy={!bookings}>
-      {problem && (
-        <p class="problem" role="alert">
-          {problem}{' '}
-          <button type="button" class="link" onClick={() => void load()}>
-            {t('tryAgain')}
-          </button>
-        </p>
-      )}
-      {notice && (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      )}
+      <Messages problem={problem} notice={notice} onRetry={() => void load()} />
       {!bookings && !problem && <p class="muted">{t('loading')}</p>}
       {bookings && !bookings.length && <p class="muted">{t('noBookings')}</p>}
       {comingUp.length > 0 && (

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, type ClassItem, type ClassList, type Location } from './api';
 import { dayKey, daysBetween, formatDay, formatTime, isForeignZone } from './club-time';
 import { t } from './i18n';
+import { Messages } from './messages';
 import { clubLocations, problemText } from './member-data';
 import { memberCall, type Member } from './session';
 
@@ -139,19 +140,7 @@ export function Classes({ member }: { member: Member }) {
         </label>
       )}
       {locationId === null && <p class="notice">{t('pickLocation')}</p>}
-      {problem && (
-        <p class="problem" role="alert">
-          {problem}{' '}
-          <button type="button" class="link" onClick={() => void load()}>
-            {t('tryAgain')}
-          </button>
-        </p>
-      )}
-      {notice && (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      )}
+      <Messages problem={problem} notice={notice} onRetry={() => void load()} />
       {locationId !== null && (!list || !timeZone) && !problem && <p class="muted">{t('loading')}</p>}
       {timeZone && shownDay && (
         <>
