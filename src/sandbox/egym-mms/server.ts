@@ -6,7 +6,8 @@
  * API under /_sandbox/ (which the real server does not have) and the returned object's methods
  * play the other side: another membership system, members checking in at EGYM, the test.
  */
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, Server } from 'node:http';
+import type { Server } from 'node:http';
+import { exchangeLog, type Exchange, type ExchangeRequest } from '../exchanges.js';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { seededRandom } from '../perfect-gym/generator.js';
@@ -25,6 +26,7 @@ import { Webhooks, type Delivery, type EventType, type Webhook } from './webhook
 export type { StoredAccount } from './accounts.js';
 export type { Visit } from './api.js';
 export type { ChurnSpec, ChurnStats } from './churn.js';
+export type { Exchange, ExchangeRequest } from '../exchanges.js';
 export type { AccountInput, AccountPatch } from './dto.js';
 export type { ErrorBody } from './errors.js';
 export type { FaultSpec } from './faults.js';
@@ -58,21 +60,6 @@ export interface EgymMmsSandboxOptions extends Partial<SandboxSettings> {
   onExchange?: (exchange: Exchange) => void;
   /** How long an idle keep-alive connection stays open (default 120 s, so clients always close first). */
   keepAliveTimeoutMs?: number;
-}
-
-export interface ExchangeRequest {
-  method: string;
-  /** As sent, percent-encoding kept, without the query. */
-  path: string;
-  query: Record<string, string | string[]>;
-  headers: IncomingHttpHeaders;
-  /** The parsed JSON body; undefined when there was none. */
-  body: unknown;
-}
-
-export interface Exchange {
-  request: ExchangeRequest;
-  response: { status: number; headers: OutgoingHttpHeaders; body: unknown };
 }
 
 /** A request to the real API as the control API lists it: headers without the API key. */
@@ -242,23 +229,14 @@ export async function startEgymMmsSandbox(opts: EgymMmsSandboxOptions = {}): Pro
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(API, (req, res, next) => {
-    const at = now();
-    const url = new URL(req.originalUrl, 'http://sandbox');
-    let body: unknown;
-    const json = res.json.bind(res);
-    res.json = (b: unknown) => {
-      body = b;
-      return json(b);
-    };
-    res.on('finish', () => {
-      const request: ExchangeRequest = { method: req.method, path: url.pathname, query: queryOf(url.searchParams), headers: req.headers, body: req.body };
-      const { 'x-api-key': _key, ...headers } = req.headers;
-      requests.push({ ...request, headers, gymId: (res.locals.key as ApiKey | undefined)?.gymId ?? null, status: res.statusCode, at });
-      opts.onExchange?.({ request, response: { status: res.statusCode, headers: res.getHeaders(), body } });
-    });
-    next();
-  });
+  app.use(
+    API,
+    exchangeLog(now, (exchange, at, _req, res) => {
+      const { 'x-api-key': _key, ...headers } = exchange.request.headers;
+      requests.push({ ...exchange.request, headers, gymId: (res.locals.key as ApiKey | undefined)?.gymId ?? null, status: res.statusCode, at });
+      opts.onExchange?.(exchange);
+    }),
+  );
   app.use(API, apiRouter({ keys: new Map(keys.map((k) => [k.key, k])), store, webhooks, churn, faults, limiter, visits, now }));
   app.use('/_sandbox', controlRouter(sandbox, now));
 
@@ -279,11 +257,3 @@ export async function startEgymMmsSandbox(opts: EgymMmsSandboxOptions = {}): Pro
   };
 }
 
-function queryOf(params: URLSearchParams): Record<string, string | string[]> {
-  const query: Record<string, string | string[]> = {};
-  for (const name of new Set(params.keys())) {
-    const values = params.getAll(name);
-    query[name] = values.length === 1 ? values[0]! : values;
-  }
-  return query;
-}

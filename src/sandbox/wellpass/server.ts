@@ -7,9 +7,10 @@
  * (which the real service does not have) and the returned object's methods play the aggregator's
  * members and the test.
  */
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, Server } from 'node:http';
+import type { Server } from 'node:http';
+import { exchangeLog, type Exchange, type ExchangeRequest } from '../exchanges.js';
 import type { AddressInfo } from 'node:net';
-import express, { type RequestHandler } from 'express';
+import express from 'express';
 import { RateLimiter } from '../egym-mms/rate-limit.js';
 import { apiRouter, helperRouter, type Validation } from './api.js';
 import { Bookings, type Booking } from './bookings.js';
@@ -22,6 +23,7 @@ import { Simulator, type Simulated } from './simulate.js';
 import { Webhooks, type Delivery } from './webhooks.js';
 
 export type { Validation } from './api.js';
+export type { Exchange, ExchangeRequest } from '../exchanges.js';
 export type { Booking, BookingStatus } from './bookings.js';
 export type { ClassDto, SandboxSlot, SlotDto } from './catalog.js';
 export type { BookingRequest, DecisionStatus, ReasonCategory, WellpassUser } from './dto.js';
@@ -51,21 +53,6 @@ export interface WellpassSandboxOptions extends Partial<SandboxSettings> {
   onExchange?: (exchange: Exchange) => void;
   /** How long an idle keep-alive connection stays open (default 120 s, so clients always close first). */
   keepAliveTimeoutMs?: number;
-}
-
-export interface ExchangeRequest {
-  method: string;
-  /** As sent, without the query. */
-  path: string;
-  query: Record<string, unknown>;
-  headers: IncomingHttpHeaders;
-  /** The parsed JSON body; undefined when there was none. */
-  body: unknown;
-}
-
-export interface Exchange {
-  request: ExchangeRequest;
-  response: { status: number; headers: OutgoingHttpHeaders; body: unknown };
 }
 
 /** A partner API request as the log keeps it: headers without the token. */
@@ -184,7 +171,14 @@ export async function startWellpassSandbox(opts: WellpassSandboxOptions = {}): P
   app.disable('x-powered-by');
   app.use('/_sandbox', controlRouter(sandbox));
   app.use('/helper', helperRouter({ token, catalog, simulator }));
-  app.use(exchangeLog(requests, opts.onExchange));
+  // Records each partner API request once answered (faulted ones too), headers without the token.
+  app.use(
+    exchangeLog(Date.now, (exchange, at) => {
+      const { authorization: _token, ...headers } = exchange.request.headers;
+      requests.push({ ...exchange.request, headers, status: exchange.response.status, at });
+      opts.onExchange?.(exchange);
+    }),
+  );
   app.use(apiRouter({ token, catalog, bookings, simulator, faults, limiter: () => limiter, validations }));
 
   const server: Server = app.listen(opts.port ?? 0, opts.host ?? '127.0.0.1');
@@ -209,22 +203,3 @@ function limiterFor(settings: SandboxSettings): RateLimiter | null {
   return settings.rateLimit && new RateLimiter(settings.rateLimit, Date.now);
 }
 
-/** Records each partner API request once answered (faulted ones too), and hands it to `onExchange`. */
-function exchangeLog(requests: RecordedRequest[], onExchange?: (exchange: Exchange) => void): RequestHandler {
-  return (req, res, next) => {
-    const at = Date.now();
-    let body: unknown;
-    const json = res.json.bind(res);
-    res.json = (b: unknown) => {
-      body = b;
-      return json(b);
-    };
-    res.on('finish', () => {
-      const request: ExchangeRequest = { method: req.method, path: req.originalUrl.split('?')[0]!, query: { ...req.query }, headers: req.headers, body: req.body };
-      const { authorization: _token, ...headers } = req.headers;
-      requests.push({ ...request, headers, status: res.statusCode, at });
-      onExchange?.({ request, response: { status: res.statusCode, headers: res.getHeaders(), body } });
-    });
-    next();
-  };
-}
