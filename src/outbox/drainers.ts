@@ -7,6 +7,12 @@ export interface OutboxConsumerSpec {
   consumer: string;
   topics: readonly OutboxTopic[];
   locationId?: number;
+  /**
+   * Handle each subject once per batch, by its latest event (earlier ones are passed over): for
+   * handlers that send the subject's current state, where a burst of changes to one subject (a
+   * class filling up) would otherwise cost a remote call each.
+   */
+  coalesce?: boolean;
   /** Throw to retry the event later (with backoff, the order kept); return to move past it. */
   handle(event: OutboxEvent): Promise<void>;
   /** Called once when the consumer is first created (it starts at the events recorded from then on): to catch up on what came before, e.g. a full export. */
@@ -66,7 +72,7 @@ export function startOutboxDrainers(
       if (!existed) await spec.onRegistered?.();
       registered.add(spec.consumer);
     }
-    const result = await drainOutbox(ctx, { consumer: spec.consumer, topics: spec.topics, locationId: spec.locationId, owner, leaseMs }, (event) => spec.handle(event));
+    const result = await drainOutbox(ctx, { consumer: spec.consumer, topics: spec.topics, locationId: spec.locationId, coalesce: spec.coalesce, owner, leaseMs }, (event) => spec.handle(event));
     counts.handled += result.handled;
     if (result.failed) {
       counts.failed++;

@@ -106,6 +106,8 @@ export interface DrainOptions {
   leaseMs: number;
   /** Only events of this location (null-location events are passed over). */
   locationId?: number;
+  /** Within a batch, only each subject's latest event is handled (see OutboxConsumerSpec.coalesce). */
+  coalesce?: boolean;
   /** Events read per query (default 100). */
   batchSize?: number;
   /** At most this many events per call (default 1000); `caughtUp: false` says there are more. */
@@ -130,7 +132,8 @@ export interface DrainResult {
  * UPDATE, reads batches after the cursor, calls `handle` for each event and moves the cursor past
  * it with an UPDATE fenced on the lease (which also renews it). Stops at the first handler error
  * (returned in `failed`), at `maxEvents`, when caught up, or when the lease was taken over.
- * Releases the lease at the end. `handle` runs outside any transaction.
+ * Releases the lease at the end. `handle` runs outside any transaction. With `coalesce`, an event
+ * followed in the same batch by one of the same subject is passed over unhandled.
  */
 export async function drainOutbox(ctx: OutboxContext, opts: DrainOptions, handle: (event: OutboxEvent) => Promise<void>): Promise<DrainResult> {
   const { db, now } = ctx;
@@ -161,7 +164,13 @@ export async function drainOutbox(ctx: OutboxContext, opts: DrainOptions, handle
       const head = await highestSeq(db);
       const limit = Math.min(batchSize, maxEvents - result.handled);
       const events = await listEventsAfter(db, { after: position, upTo: head, topics: opts.topics, locationId: opts.locationId, limit });
+      const latest = opts.coalesce ? latestOfEachSubject(events) : null;
       for (const event of events) {
+        // Passed over: a later event of the batch stands for it; the cursor moves past both when that one is handled.
+        if (latest && !latest.has(event.seq)) {
+          result.handled++;
+          continue;
+        }
         // Less than half the lease left (a slow handler before): renew it, or stop if it was taken over.
         if (now().getTime() >= leaseUntil.getTime() - leaseMs / 2 && !(await fenced())) return result;
         try {
@@ -185,6 +194,13 @@ export async function drainOutbox(ctx: OutboxContext, opts: DrainOptions, handle
   } finally {
     if (!result.lostLease) await releaseLease(db, consumer, owner, now());
   }
+}
+
+/** The seq of each subject's last event in the batch. */
+function latestOfEachSubject(events: OutboxEvent[]): Set<number> {
+  const last = new Map<string, number>();
+  for (const e of events) last.set(`${e.topic}:${e.subjectId}`, e.seq);
+  return new Set(last.values());
 }
 
 const DAY_MS = 24 * 3600_000;

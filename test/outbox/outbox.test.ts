@@ -188,6 +188,38 @@ describe('draining', () => {
     expect(await drainOutbox(ctx, options(consumer, location), flaky)).toMatchObject({ handled: 2, caughtUp: true });
     expect(c.subjects()).toEqual(subjects);
   });
+
+  it('coalescing: hands each subject of a batch over once, by its latest event, and still moves past every event', async () => {
+    const location = newLocation();
+    const consumer = `test:coalesce:${location}`;
+    await registerOutboxConsumer(ctx, consumer, { startAt: 'beginning' });
+    const [a, b] = await record(location, 2);
+    const again = (subjectId: number, topic: OutboxTopic = 'client') =>
+      ctx.db.transaction((trx) => recordOutboxEvents(trx, topic, [{ subjectId, locationId: location, kind: 'updated' }], new Date()));
+    await again(a!);
+    await again(a!, 'door_event'); // the same id in another topic is another subject
+    await again(b!);
+    await again(a!);
+
+    const c = collector();
+    const flakyOnce = { failed: false };
+    const result = await drainOutbox(ctx, options(consumer, location, { coalesce: true, topics: ['client', 'door_event'] }), async (e) => {
+      // the latest of b fails once: the next drain reads b's events again and hands over only that one
+      if (e.subjectId === b && !flakyOnce.failed) {
+        flakyOnce.failed = true;
+        throw new Error('Wellpass answered 503');
+      }
+      await c.handle(e);
+    });
+    expect(result.failed?.event.subjectId).toBe(b);
+    expect(c.seen.map((e) => [e.topic, e.subjectId])).toEqual([['door_event', a]]);
+
+    expect(await drainOutbox(ctx, options(consumer, location, { coalesce: true, topics: ['client', 'door_event'] }), c.handle)).toMatchObject({ caughtUp: true });
+    expect(c.seen.map((e) => [e.topic, e.subjectId])).toEqual([['door_event', a], ['client', b], ['client', a]]);
+    const handledSeqs = c.seen.map((e) => e.seq);
+    expect((await getOutboxConsumer(ctx, consumer))!.position).toBe(Math.max(...handledSeqs));
+    expect(await drainOutbox(ctx, options(consumer, location, { coalesce: true }), c.handle)).toEqual({ leased: true, handled: 0, caughtUp: true, lostLease: false });
+  });
 });
 
 describe('leases', () => {

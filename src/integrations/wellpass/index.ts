@@ -51,6 +51,8 @@ export const wellpass: IntegrationTypeDefinition = {
       consumer: `wellpass:${integration.id}:location:${venue.location.id}`,
       topics: ['class_session', 'door_event'] as const,
       locationId: venue.location.id,
+      // A slot is sent whole, as the session is now: a class filling up needs one send per pass, not one per booking.
+      coalesce: true,
       handle: async (event) => {
         if (event.topic === 'class_session') await publishSession(ctx, w, venue, event.subjectId);
         else if (event.kind === 'entered') await validateVisit(ctx, w, venue, event.subjectId);
