@@ -113,25 +113,35 @@ export async function listClassesForClient(
 export async function bookSession(ctx: AppContext, clientId: number, sessionId: number, source = 'app', seats: SeatChannel = { aggregator: false }): Promise<Booking> {
   const session = await getSession(ctx.db, sessionId);
   if (!session) throw AppError.notFound(`There is no class session ${sessionId}`);
+  const id = await bookReadSession(ctx, clientId, session, source, seats);
+  forgetSchedules(ctx, session.locationId);
+  return (await getBooking(ctx.db, id))!;
+}
+
+/**
+ * bookSession's rules and writes for a session the caller has read, in a transaction of its own
+ * or, when ctx.db is the caller's transaction (an aggregator recording its decision with the
+ * seat), in a savepoint of it. Returns the booking id. The caller drops the kept class lists
+ * (forgetSchedules) once its transaction committed.
+ */
+export async function bookReadSession(ctx: AppContext, clientId: number, session: ClassSession, source: string, seats: SeatChannel): Promise<number> {
   const grants = seats.aggregator ? 'aggregator' : await listGrantsOfClient(ctx.db, clientId);
   const now = ctx.now();
   try {
-    const id = await inTransaction(ctx.db, async (trx) => {
-      const existing = await findBooking(trx, sessionId, clientId);
+    return await inTransaction(ctx.db, async (trx) => {
+      const existing = await findBooking(trx, session.id, clientId);
       const reason = whyNotBookable({ ...session, seatsLeft: 1 }, grants, existing?.status, now);
       if (reason) throw AppError.rule(reason, REASON_TEXT[reason]);
-      if (!(await takeSeat(trx, sessionId, seats))) throw AppError.rule('full', REASON_TEXT.full);
+      if (!(await takeSeat(trx, session.id, seats))) throw AppError.rule('full', REASON_TEXT.full);
       // Booked directly (a seat open past the waitlist's cut-off, another channel): no longer waiting.
-      if (session.waitlistCount > 0) await stopWaitingOnBooking(trx, sessionId, clientId, now);
+      if (session.waitlistCount > 0) await stopWaitingOnBooking(trx, session.id, clientId, now);
       await recordSeatsChanged(trx, session, now);
       if (existing) {
         await rebook(trx, existing.id, source, now);
         return existing.id;
       }
-      return insertBooking(trx, sessionId, clientId, source, now);
+      return insertBooking(trx, session.id, clientId, source, now);
     });
-    forgetSchedules(ctx, session.locationId);
-    return (await getBooking(ctx.db, id))!;
   } catch (err) {
     // Two requests of the same client raced past the check: the unique (session, client) key decides.
     if (!(err instanceof AppError) && /unique|duplicate/i.test(String((err as Error).message))) {

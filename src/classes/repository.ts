@@ -67,11 +67,13 @@ export interface SessionFilter {
 
 type Row = Record<string, any>;
 
+const aggregatorBookingsOf = (row: Row): AggregatorBookings => ({ enabled: Boolean(row.aggregator_bookings), seatCap: row.aggregator_seat_cap ?? null });
+
 function toActivity(row: Row): Activity {
   return {
     id: row.id,
     name: row.name,
-    aggregatorBookings: { enabled: Boolean(row.aggregator_bookings), seatCap: row.aggregator_seat_cap ?? null },
+    aggregatorBookings: aggregatorBookingsOf(row),
     createdAt: readDate(row.created_at),
     updatedAt: readDate(row.updated_at),
   };
@@ -171,6 +173,12 @@ function sessionsQuery(db: Db) {
 export async function getSession(db: Db, id: number): Promise<ClassSession | null> {
   const row = await sessionsQuery(db).where('s.id', id).first();
   return row ? toSession(row) : null;
+}
+
+/** A session with its activity's aggregator settings, in one read: what an aggregator is offered and books. */
+export async function getSessionForAggregator(db: Db, id: number): Promise<{ session: ClassSession; aggregatorBookings: AggregatorBookings } | null> {
+  const row = await sessionsQuery(db).select('a.aggregator_bookings', 'a.aggregator_seat_cap').where('s.id', id).first();
+  return row ? { session: toSession(row), aggregatorBookings: aggregatorBookingsOf(row) } : null;
 }
 
 export async function listSessionsPage(db: Db, filter: SessionFilter, afterId: number, limit: number): Promise<ClassSession[]> {

@@ -117,7 +117,6 @@ export async function linkedLocations(ctx: AppContext, integrationId: number): P
   return new Map(links.flatMap((l) => (locations.has(l.locationId) ? [[l.externalId, locations.get(l.locationId)!] as const] : [])));
 }
 
-/** The location a remote id of this integration stands for, if linked. */
 /** An integration's links with their per-location secrets, for the integration's own use (never shown). */
 export async function linksWithSecrets(ctx: AppContext, integrationId: number): Promise<{ locationId: number; externalId: string; secrets: Record<string, unknown> }[]> {
   const key = secretsKey(ctx.config);
@@ -128,11 +127,18 @@ export async function linksWithSecrets(ctx: AppContext, integrationId: number): 
   }));
 }
 
-export async function findLinkedLocation(ctx: AppContext, integration: Integration, externalId: string): Promise<Location | null> {
+/** The id of the location a remote id of this integration stands for, if linked. */
+export async function linkedLocationId(ctx: AppContext, integration: Integration, externalId: string): Promise<number | null> {
   const [link] = (await listLinkRows(ctx.db, { integrationType: integration.type, externalId })).filter(
     (l) => l.integrationId === integration.id || l.integrationId === null,
   );
-  return link ? getLocation(ctx.db, link.locationId) : null;
+  return link?.locationId ?? null;
+}
+
+/** The location a remote id of this integration stands for, if linked. */
+export async function findLinkedLocation(ctx: AppContext, integration: Integration, externalId: string): Promise<Location | null> {
+  const locationId = await linkedLocationId(ctx, integration, externalId);
+  return locationId === null ? null : getLocation(ctx.db, locationId);
 }
 
 /** A new integration takes over the links of its type that were set before it existed (or outlived theirs). */

@@ -1,11 +1,12 @@
 import type { Request } from 'express';
-import { bookSession, cancelBooking } from '../../bookings/service.js';
-import { getActivity, getSession } from '../../classes/repository.js';
+import { bookReadSession, cancelBooking } from '../../bookings/service.js';
+import { getSessionForAggregator, type ClassSession } from '../../classes/repository.js';
+import { forgetSchedules } from '../../classes/schedule.js';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { rawBodyOf } from '../../http/raw-body.js';
 import { inTransaction } from '../../db/transaction.js';
-import { findLinkedLocation } from '../links.js';
+import { linkedLocationId } from '../links.js';
 import type { Integration, IntegrationRun } from '../types.js';
 import { clientForMember, WELLPASS_SOURCE } from './customers.js';
 import {
@@ -52,35 +53,35 @@ const rejected = (reason: RejectReason, sessionId: number | null = null, clientI
 
 /** What a request books: the slot's session at a linked venue, of an activity open to aggregators, for this client. */
 interface Target {
-  sessionId: number;
+  session: ClassSession;
   seatCap: number | null;
   clientId: number;
 }
 
 /**
- * Reads what a request names, outside the booking's transaction: the session, the activity's cap,
- * and the member (matched, or created once in a short transaction of its own: on MySQL, creating a
- * client locks index gaps that would otherwise serialize every booking behind it).
+ * Reads what a request names, outside the booking's transaction: the session with its activity's
+ * settings, and the member (matched, or created once in a short transaction of its own: on MySQL,
+ * creating a client locks index gaps that would otherwise serialize every booking behind it).
  */
 async function targetOf(ctx: AppContext, w: Wellpass, request: { venue: string; remoteSlotId: number; user: BookingEvent['user'] }): Promise<Target | Decided> {
-  const location = await findLinkedLocation(ctx, w.integration, request.venue);
-  const sessionId = location ? await findSessionOfSlot(ctx.db, w.integration.id, request.remoteSlotId) : null;
-  const session = sessionId === null ? null : await getSession(ctx.db, sessionId);
-  if (!location || !session || session.locationId !== location.id) return rejected('notFound');
-  const activity = await getActivity(ctx.db, session.activityId);
-  if (!activity?.aggregatorBookings.enabled) return rejected('notFound', session.id);
-  return { sessionId: session.id, seatCap: activity.aggregatorBookings.seatCap, clientId: await clientForMember(ctx, w, request.user, location.id) };
+  const locationId = await linkedLocationId(ctx, w.integration, request.venue);
+  const sessionId = locationId === null ? null : await findSessionOfSlot(ctx.db, w.integration.id, request.remoteSlotId);
+  const found = sessionId === null ? null : await getSessionForAggregator(ctx.db, sessionId);
+  if (!found || found.session.locationId !== locationId) return rejected('notFound');
+  const { session, aggregatorBookings } = found;
+  if (!aggregatorBookings.enabled) return rejected('notFound', session.id);
+  return { session, seatCap: aggregatorBookings.seatCap, clientId: await clientForMember(ctx, w, request.user, session.locationId) };
 }
 
 /** A seat through the one seat ledger, within the aggregator cap; a refusal becomes its reason category. Runs in the request's transaction. */
 async function book(ctx: AppContext, target: Target): Promise<Decided> {
-  const { sessionId, clientId, seatCap } = target;
+  const { session, clientId, seatCap } = target;
   try {
-    const booking = await bookSession(ctx, clientId, sessionId, WELLPASS_SOURCE, { aggregator: true, seatCap });
-    return { sessionId, clientId, bookingId: booking.id, status: 'reserved', reasonCategory: null };
+    const bookingId = await bookReadSession(ctx, clientId, session, WELLPASS_SOURCE, { aggregator: true, seatCap });
+    return { sessionId: session.id, clientId, bookingId, status: 'reserved', reasonCategory: null };
   } catch (err) {
     const code = err instanceof AppError ? err.extra.code : undefined;
-    if (code && REJECTION[code]) return rejected(REJECTION[code]!, sessionId, clientId);
+    if (code && REJECTION[code]) return rejected(REJECTION[code]!, session.id, clientId);
     throw err;
   }
 }
@@ -130,23 +131,23 @@ async function onRequested(ctx: AppContext, w: Wellpass, event: BookingEvent): P
   const request = { bookingNumber: event.bookingNumber, uniqueToken: event.user.token, venue: event.venue, remoteSlotId: event.slotId };
   const now = ctx.now();
   let decided: Decided;
+  let id: number;
   try {
     const target = await targetOf(ctx, w, { ...request, user: event.user });
-    decided = await inTransaction(ctx.db, async (trx) => {
+    [decided, id] = await inTransaction(ctx.db, async (trx) => {
       const d = 'status' in target ? target : await book({ ...ctx, db: trx }, target);
-      await insertDecision(trx, w.integration.id, { ...request, ...d }, now);
-      return d;
+      return [d, await insertDecision(trx, w.integration.id, { ...request, ...d }, now)] as const;
     });
+    if (!('status' in target)) forgetSchedules(ctx, target.session.locationId);
   } catch (err) {
     const recorded = await findWellpassBooking(ctx.db, w.integration.id, event.bookingNumber);
     if (recorded) return { status: recorded.status, reasonCategory: recorded.reasonCategory };
     if (isDuplicate(err)) throw err;
     ctx.logger.error({ err, booking: event.bookingNumber }, 'deciding a Wellpass booking failed: rejected as a technical error');
     decided = rejected('technical');
-    await insertDecision(ctx.db, w.integration.id, { ...request, ...decided }, now);
+    id = await insertDecision(ctx.db, w.integration.id, { ...request, ...decided }, now);
   }
-  const row = (await findWellpassBooking(ctx.db, w.integration.id, event.bookingNumber))!;
-  sendInBackground(ctx, w, row);
+  sendInBackground(ctx, w, { ...request, ...decided, id, decisionSentAt: null, sendAttempts: 0, createdAt: now });
   return { status: decided.status, reasonCategory: decided.reasonCategory };
 }
 

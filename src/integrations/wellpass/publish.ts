@@ -1,5 +1,5 @@
 import type { AppContext } from '../../context.js';
-import { getActivity, getSession, listSessionsAt, type AggregatorBookings, type ClassSession } from '../../classes/repository.js';
+import { getSessionForAggregator, listSessionsAt, type AggregatorBookings, type ClassSession } from '../../classes/repository.js';
 import type { IntegrationRun } from '../types.js';
 import { cancelByGym } from './bookings.js';
 import { findPublishedClass, findPublishedSlot, forgetPublished, listPublishedSlots, savePublishedClass, savePublishedSlot } from './repository.js';
@@ -59,19 +59,19 @@ export type PublishOutcome = 'created' | 'updated' | 'unchanged' | 'withdrawn' |
  * the aggregator about each of its bookings in it (CANCELLED_BY_GYM). Safe to repeat.
  */
 export async function publishSession(ctx: AppContext, w: Wellpass, venue: Venue, sessionId: number, remote?: RemoteSlot | null): Promise<PublishOutcome> {
-  const session = await getSession(ctx.db, sessionId);
-  const activity = session ? await getActivity(ctx.db, session.activityId) : null;
+  const found = await getSessionForAggregator(ctx.db, sessionId);
+  const session = found?.session ?? null;
   const published = await findPublishedSlot(ctx.db, w.integration.id, sessionId);
   const now = ctx.now();
   if (session?.status === 'cancelled') await cancelByGym(ctx, w, sessionId);
-  if (!isOffered(w, venue, session, activity?.aggregatorBookings ?? null, now)) {
+  if (!isOffered(w, venue, session, found?.aggregatorBookings ?? null, now)) {
     if (published?.remoteSlotId == null) return 'notOffered';
     await w.api.deleteSlot(venue.uuid, published.remoteClassId, published.remoteSlotId);
     await savePublishedSlot(ctx.db, w.integration.id, { ...published, remoteSlotId: null, sentBody: null }, now);
     return 'withdrawn';
   }
   const classId = await ensureClass(ctx, w, venue, session);
-  const body = w.api.slotBody({ ...slotSpec(w, session), ...offeredSeats(session, activity!.aggregatorBookings.seatCap) });
+  const body = w.api.slotBody({ ...slotSpec(w, session), ...offeredSeats(session, found!.aggregatorBookings.seatCap) });
   const live = published?.remoteSlotId != null && published.remoteClassId === classId && remote !== null;
   if (!live) {
     if (published?.remoteSlotId != null && published.remoteClassId !== classId) await w.api.deleteSlot(venue.uuid, published.remoteClassId, published.remoteSlotId);
