@@ -5,11 +5,10 @@
  */
 import { execSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { Command } from 'commander';
-import { createDb } from '../src/db/knex.js';
+import { freshBenchDatabase } from './database.js';
 import { freePort, peakRssMb, spawnCli, startCli, type Child } from './processes.js';
 import { hashPassword, verifyPassword } from '../src/auth/passwords.js';
 import { capture, shareOf, startCeiling } from './ceiling.js';
@@ -54,27 +53,6 @@ const stopsBefore = (section: Section) => SECTIONS.indexOf(section) > SECTIONS.i
 type Row = [string, string, string];
 const sampleHash = hashPassword('bench-sample-password');
 
-async function databaseUrl(dialect: string): Promise<string> {
-  if (dialect === 'sqlite') return `sqlite:${join(tmpdir(), `clubcore-bench-${randomBytes(4).toString('hex')}.sqlite`)}`;
-  const name = `clubcore_bench_${randomBytes(4).toString('hex')}`;
-  const admin = createDb(opts.mysql, { poolMax: 1 });
-  await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await admin.destroy();
-  const url = new URL(opts.mysql);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function dropDatabase(url: string) {
-  if (url.startsWith('sqlite:')) {
-    for (const suffix of ['', '-wal', '-shm']) rmSync(`${url.slice('sqlite:'.length)}${suffix}`, { force: true });
-    return;
-  }
-  const admin = createDb(opts.mysql, { poolMax: 1 });
-  await admin.raw(`DROP DATABASE IF EXISTS \`${new URL(url).pathname.slice(1)}\``);
-  await admin.destroy();
-}
-
 const ms = (n: number) => `${Math.round(n)} ms`;
 const s = (n: number) => `${(n / 1000).toFixed(1)} s`;
 
@@ -92,7 +70,8 @@ async function benchDialect(dialect: string, scale: Size): Promise<{ rows: Row[]
   const atScale = scale.members >= AT_SCALE;
   let usPerMember: number | undefined;
   const children: Child[] = [];
-  const urls = [await databaseUrl(dialect), await databaseUrl(dialect)];
+  const databases = [await freshBenchDatabase(dialect, opts.mysql, 'clubcore_bench'), await freshBenchDatabase(dialect, opts.mysql, 'clubcore_bench')];
+  const urls = databases.map((d) => d.url);
   try {
     const sbPort = await freePort();
     const spawned = performance.now();
@@ -329,7 +308,7 @@ async function benchDialect(dialect: string, scale: Size): Promise<{ rows: Row[]
   } finally {
     for (const child of children.reverse()) await child.stop();
     if (opts.keep) console.log(`kept: clubcore database ${urls[0]}, floor database ${urls[1]}`);
-    else for (const url of urls) await dropDatabase(url);
+    else for (const d of databases) await d.drop();
   }
 }
 

@@ -26,6 +26,7 @@ import got from 'got';
 import { createDb } from '../src/db/knex.js';
 import { signWebhook } from '../src/integrations/wellpass/wire.js';
 import { startWellpassSandbox, type WellpassSandbox } from '../src/sandbox/wellpass/server.js';
+import { freshBenchDatabase } from './database.js';
 import { freePort, startCli, type Child } from './processes.js';
 import { call, inParallel, percentile, waitForRun, waitUntil, type Api } from './scenarios.js';
 
@@ -66,27 +67,6 @@ const SEAT_CAP = 5;
 /** Capacity of the small session (the club's own limit binds there). */
 const SMALL_CAPACITY = 5;
 
-async function databaseUrl(): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (opts.dialect === 'sqlite') {
-    const file = join(tmpdir(), `clubcore-bench-wellpass-${randomBytes(4).toString('hex')}.sqlite`);
-    return { url: `sqlite:${file}`, drop: async () => { for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true }); } };
-  }
-  const server = new URL(opts.mysql);
-  const name = `${server.pathname.slice(1) || 'bench_wp'}_${randomBytes(4).toString('hex')}`;
-  const admin = createDb(opts.mysql, { poolMax: 1 });
-  await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await admin.destroy();
-  server.pathname = `/${name}`;
-  return {
-    url: server.toString(),
-    drop: async () => {
-      const a = createDb(opts.mysql, { poolMax: 1 });
-      await a.raw(`DROP DATABASE IF EXISTS \`${name}\``);
-      await a.destroy();
-    },
-  };
-}
-
 interface LoadResult {
   total: number;
   seconds: number;
@@ -118,7 +98,7 @@ const counts = (answers: Record<string, number>) => Object.entries(answers).sort
 
 async function main() {
   const children: Child[] = [];
-  const database = await databaseUrl();
+  const database = await freshBenchDatabase(opts.dialect, opts.mysql, new URL(opts.mysql).pathname.slice(1) || 'bench_wp');
   const db = createDb(database.url, { poolMax: 2 });
   let sb: WellpassSandbox | null = null;
   try {

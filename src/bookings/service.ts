@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { getClient } from '../clients/repository.js';
 import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
-import { listGrantsOfClient } from '../packages/repository.js';
+import { listGrantsOfClient, type Grant } from '../packages/repository.js';
 import {
   bookingStatusesOf,
   cancelBookingRow,
@@ -113,40 +113,40 @@ export async function listClassesForClient(
 export async function bookSession(ctx: AppContext, clientId: number, sessionId: number, source = 'app', seats: SeatChannel = { aggregator: false }): Promise<Booking> {
   const session = await getSession(ctx.db, sessionId);
   if (!session) throw AppError.notFound(`There is no class session ${sessionId}`);
-  const id = await bookReadSession(ctx, clientId, session, source, seats);
+  const grants = seats.aggregator ? 'aggregator' : await listGrantsOfClient(ctx.db, clientId);
+  const id = await inTransaction(ctx.db, (trx) => bookInTransaction(trx, { clientId, session, source, seats, grants }, ctx.now()));
   forgetSchedules(ctx, session.locationId);
   return (await getBooking(ctx.db, id))!;
 }
 
 /**
- * bookSession's rules and writes for a session the caller has read, in a transaction of its own
- * or, when ctx.db is the caller's transaction (an aggregator recording its decision with the
- * seat), in a savepoint of it. Returns the booking id. The caller drops the kept class lists
- * (forgetSchedules) once its transaction committed.
+ * bookSession's rules and writes, for a session read before, in the caller's transaction (an
+ * aggregator records its decision in the same one). Returns the booking id. A refusal
+ * (AppError.rule) may come after the seat was taken: the caller rolls back then. Once committed,
+ * the caller drops the kept class lists (forgetSchedules).
  */
-export async function bookReadSession(ctx: AppContext, clientId: number, session: ClassSession, source: string, seats: SeatChannel): Promise<number> {
-  const grants = seats.aggregator ? 'aggregator' : await listGrantsOfClient(ctx.db, clientId);
-  const now = ctx.now();
+export async function bookInTransaction(
+  trx: Db,
+  b: { clientId: number; session: ClassSession; source: string; seats: SeatChannel; grants: Grant[] | 'aggregator' },
+  now: Date,
+): Promise<number> {
+  const { clientId, session, source, seats } = b;
+  const existing = await findBooking(trx, session.id, clientId);
+  const reason = whyNotBookable({ ...session, seatsLeft: 1 }, b.grants, existing?.status, now);
+  if (reason) throw AppError.rule(reason, REASON_TEXT[reason]);
+  if (!(await takeSeat(trx, session.id, seats))) throw AppError.rule('full', REASON_TEXT.full);
+  // Booked directly (a seat open past the waitlist's cut-off, another channel): no longer waiting.
+  if (session.waitlistCount > 0) await stopWaitingOnBooking(trx, session.id, clientId, now);
+  await recordSeatsChanged(trx, session, now);
+  if (existing) {
+    await rebook(trx, existing.id, source, now);
+    return existing.id;
+  }
   try {
-    return await inTransaction(ctx.db, async (trx) => {
-      const existing = await findBooking(trx, session.id, clientId);
-      const reason = whyNotBookable({ ...session, seatsLeft: 1 }, grants, existing?.status, now);
-      if (reason) throw AppError.rule(reason, REASON_TEXT[reason]);
-      if (!(await takeSeat(trx, session.id, seats))) throw AppError.rule('full', REASON_TEXT.full);
-      // Booked directly (a seat open past the waitlist's cut-off, another channel): no longer waiting.
-      if (session.waitlistCount > 0) await stopWaitingOnBooking(trx, session.id, clientId, now);
-      await recordSeatsChanged(trx, session, now);
-      if (existing) {
-        await rebook(trx, existing.id, source, now);
-        return existing.id;
-      }
-      return insertBooking(trx, session.id, clientId, source, now);
-    });
+    return await insertBooking(trx, session.id, clientId, source, now);
   } catch (err) {
     // Two requests of the same client raced past the check: the unique (session, client) key decides.
-    if (!(err instanceof AppError) && /unique|duplicate/i.test(String((err as Error).message))) {
-      throw AppError.rule('alreadyBooked', REASON_TEXT.alreadyBooked);
-    }
+    if (/unique|duplicate/i.test(String((err as Error).message))) throw AppError.rule('alreadyBooked', REASON_TEXT.alreadyBooked);
     throw err;
   }
 }

@@ -1,4 +1,4 @@
-import { readDate, type Db } from '../db/knex.js';
+import { readDate, type Db, type Knex } from '../db/knex.js';
 
 export interface Activity extends ActivityFields {
   id: number;
@@ -175,8 +175,11 @@ export async function getSession(db: Db, id: number): Promise<ClassSession | nul
   return row ? toSession(row) : null;
 }
 
-/** A session with its activity's aggregator settings, in one read: what an aggregator is offered and books. */
-export async function getSessionForAggregator(db: Db, id: number): Promise<{ session: ClassSession; aggregatorBookings: AggregatorBookings } | null> {
+/**
+ * A session with its activity's aggregator settings, in one read: what an aggregator is offered and
+ * books. `id` may be a query selecting it (an aggregator's slot naming the session).
+ */
+export async function getSessionForAggregator(db: Db, id: number | Knex.QueryBuilder): Promise<{ session: ClassSession; aggregatorBookings: AggregatorBookings } | null> {
   const row = await sessionsQuery(db).select('a.aggregator_bookings', 'a.aggregator_seat_cap').where('s.id', id).first();
   return row ? { session: toSession(row), aggregatorBookings: aggregatorBookingsOf(row) } : null;
 }

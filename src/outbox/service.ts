@@ -48,9 +48,27 @@ const SEQUENCE_PASS = 1000;
  */
 export async function recordOutboxEvents(db: Db, topic: OutboxTopic, events: NewOutboxEvent[] | (() => Promise<NewOutboxEvent[]>), now: Date): Promise<void> {
   if (Array.isArray(events) && !events.length) return;
-  if (!(await someConsumerReads(db, topic))) return;
+  if (!(await someoneReads(db, topic))) return;
   const recorded = Array.isArray(events) ? events : await events();
   if (recorded.length) await insertEvents(db, topic, recorded, now);
+}
+
+/**
+ * Topics a consumer read at the last check, per database (a transaction shares its database's
+ * client config), for a few seconds: the check was a query on every write path. Only a yes is
+ * kept: a consumer registered elsewhere is seen at once, and one removed elsewhere costs at most
+ * a few seconds of events nobody reads (pruned like the rest).
+ */
+const readersSeen = new WeakMap<object, Map<OutboxTopic, number>>();
+const READERS_KEPT_MS = 5_000;
+
+async function someoneReads(db: Db, topic: OutboxTopic): Promise<boolean> {
+  const seen = readersSeen.get(db.client.config) ?? new Map<OutboxTopic, number>();
+  if ((seen.get(topic) ?? 0) > Date.now()) return true;
+  if (!(await someConsumerReads(db, topic))) return false;
+  seen.set(topic, Date.now() + READERS_KEPT_MS);
+  readersSeen.set(db.client.config, seen);
+  return true;
 }
 
 /** Gives committed events their place in commit order; returns how many (drains call it; exported for tools and tests). */
@@ -93,6 +111,7 @@ export function getOutboxConsumer(ctx: Pick<OutboxContext, 'db'>, consumer: stri
 
 /** Drops a consumer that will never drain again (its integration or link is gone), so pruning is not held back by it. */
 export function removeOutboxConsumer(ctx: Pick<OutboxContext, 'db'>, consumer: string): Promise<boolean> {
+  readersSeen.delete(ctx.db.client.config);
   return deleteConsumer(ctx.db, consumer);
 }
 

@@ -1,17 +1,17 @@
 import type { Request } from 'express';
-import { bookReadSession, cancelBooking } from '../../bookings/service.js';
+import { bookInTransaction, cancelBooking } from '../../bookings/service.js';
 import { getSessionForAggregator, type ClassSession } from '../../classes/repository.js';
 import { forgetSchedules } from '../../classes/schedule.js';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { rawBodyOf } from '../../http/raw-body.js';
+import type { Db } from '../../db/knex.js';
 import { inTransaction } from '../../db/transaction.js';
 import { linkedLocationId } from '../links.js';
 import type { Integration, IntegrationRun } from '../types.js';
 import { clientForMember, WELLPASS_SOURCE } from './customers.js';
 import {
   eventSeen,
-  findSessionOfSlot,
   findWellpassBooking,
   insertDecision,
   isDuplicate,
@@ -20,6 +20,7 @@ import {
   markDecisionFailed,
   markDecisionSent,
   recordEvent,
+  sessionOfSlot,
   setWellpassBookingStatus,
   type WellpassBooking,
 } from './repository.js';
@@ -65,23 +66,34 @@ interface Target {
  */
 async function targetOf(ctx: AppContext, w: Wellpass, request: { venue: string; remoteSlotId: number; user: BookingEvent['user'] }): Promise<Target | Decided> {
   const locationId = await linkedLocationId(ctx, w.integration, request.venue);
-  const sessionId = locationId === null ? null : await findSessionOfSlot(ctx.db, w.integration.id, request.remoteSlotId);
-  const found = sessionId === null ? null : await getSessionForAggregator(ctx.db, sessionId);
+  const found = locationId === null ? null : await getSessionForAggregator(ctx.db, sessionOfSlot(ctx.db, w.integration.id, request.remoteSlotId));
   if (!found || found.session.locationId !== locationId) return rejected('notFound');
   const { session, aggregatorBookings } = found;
   if (!aggregatorBookings.enabled) return rejected('notFound', session.id);
   return { session, seatCap: aggregatorBookings.seatCap, clientId: await clientForMember(ctx, w, request.user, session.locationId) };
 }
 
-/** A seat through the one seat ledger, within the aggregator cap; a refusal becomes its reason category. Runs in the request's transaction. */
-async function book(ctx: AppContext, target: Target): Promise<Decided> {
+type BookingRequest = Pick<WellpassBooking, 'bookingNumber' | 'uniqueToken' | 'venue' | 'remoteSlotId'>;
+
+/**
+ * The seat (through the one seat ledger, within the aggregator cap) and the decision in one
+ * transaction, so a request leaves its whole decision or nothing; a refusal rolls the seat back
+ * and is recorded as the rejection with its reason category. Returns the decision and its row id.
+ */
+async function decide(ctx: AppContext, w: Wellpass, request: BookingRequest, target: Target | Decided, now: Date): Promise<[Decided, number]> {
+  const record = async (db: Db, d: Decided): Promise<[Decided, number]> => [d, await insertDecision(db, w.integration.id, { ...request, ...d }, now)];
+  if ('status' in target) return record(ctx.db, target);
   const { session, clientId, seatCap } = target;
   try {
-    const bookingId = await bookReadSession(ctx, clientId, session, WELLPASS_SOURCE, { aggregator: true, seatCap });
-    return { sessionId: session.id, clientId, bookingId, status: 'reserved', reasonCategory: null };
+    const decided = await inTransaction(ctx.db, async (trx) => {
+      const bookingId = await bookInTransaction(trx, { clientId, session, source: WELLPASS_SOURCE, seats: { aggregator: true, seatCap }, grants: 'aggregator' }, now);
+      return record(trx, { sessionId: session.id, clientId, bookingId, status: 'reserved', reasonCategory: null });
+    });
+    forgetSchedules(ctx, session.locationId);
+    return decided;
   } catch (err) {
     const code = err instanceof AppError ? err.extra.code : undefined;
-    if (code && REJECTION[code]) return rejected(REJECTION[code]!, session.id, clientId);
+    if (code && REJECTION[code]) return record(ctx.db, rejected(REJECTION[code]!, session.id, clientId));
     throw err;
   }
 }
@@ -121,9 +133,8 @@ function sendInBackground(ctx: AppContext, w: Wellpass, b: WellpassBooking): voi
 }
 
 /**
- * A booking request: the seat and the decision in one transaction, so a request leaves its whole
- * decision or nothing. A repeated delivery gets the recorded decision; one arriving at the same
- * time waits on the booking number's unique key.
+ * A booking request, decided once: a repeated delivery gets the recorded decision; one arriving at
+ * the same time waits on the booking number's unique key.
  */
 async function onRequested(ctx: AppContext, w: Wellpass, event: BookingEvent): Promise<{ status: string; reasonCategory?: string | null }> {
   const known = await findWellpassBooking(ctx.db, w.integration.id, event.bookingNumber);
@@ -133,12 +144,7 @@ async function onRequested(ctx: AppContext, w: Wellpass, event: BookingEvent): P
   let decided: Decided;
   let id: number;
   try {
-    const target = await targetOf(ctx, w, { ...request, user: event.user });
-    [decided, id] = await inTransaction(ctx.db, async (trx) => {
-      const d = 'status' in target ? target : await book({ ...ctx, db: trx }, target);
-      return [d, await insertDecision(trx, w.integration.id, { ...request, ...d }, now)] as const;
-    });
-    if (!('status' in target)) forgetSchedules(ctx, target.session.locationId);
+    [decided, id] = await decide(ctx, w, request, await targetOf(ctx, w, { ...request, user: event.user }), now);
   } catch (err) {
     const recorded = await findWellpassBooking(ctx.db, w.integration.id, event.bookingNumber);
     if (recorded) return { status: recorded.status, reasonCategory: recorded.reasonCategory };

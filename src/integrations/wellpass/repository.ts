@@ -1,4 +1,4 @@
-import { readDate, type Db } from '../../db/knex.js';
+import { readDate, type Db, type Knex } from '../../db/knex.js';
 
 type Row = Record<string, any>;
 
@@ -45,9 +45,9 @@ export async function findPublishedSlot(db: Db, integrationId: number, sessionId
   return row ? toSlot(row) : null;
 }
 
-export async function findSessionOfSlot(db: Db, integrationId: number, remoteSlotId: number): Promise<number | null> {
-  const row = await db('wellpass_slots').where({ integration_id: integrationId, remote_slot_id: remoteSlotId }).first('session_id');
-  return row ? Number(row.session_id) : null;
+/** The query selecting the session a remote slot stands for (to be read with it). */
+export function sessionOfSlot(db: Db, integrationId: number, remoteSlotId: number): Knex.QueryBuilder {
+  return db('wellpass_slots').where({ integration_id: integrationId, remote_slot_id: remoteSlotId }).select('session_id');
 }
 
 /** Slots still published for sessions of these ids (a reconcile's view of what clubcore sent). */
