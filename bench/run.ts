@@ -13,7 +13,7 @@ import { freePort, peakRssMb, spawnCli, startCli, type Child } from './processes
 import { hashPassword, verifyPassword } from '../src/auth/passwords.js';
 import { capture, shareOf, startCeiling } from './ceiling.js';
 import {
-  call, fetchIdempotent, firstAndLastPage, inParallel, load, measureFloor, medianMs, mmsAccounts, mmsRequests, percentile, requestRate, retried, sandboxRequests, timedRun,
+  call, fetchIdempotent, firstAndLastPage, inParallel, load, measureAccessFloor, measureFloor, medianMs, mmsAccounts, mmsRequests, percentile, requestRate, retried, sandboxRequests, timedRun,
   waitForRun, waitUntil, type Api, type Sandbox,
 } from './scenarios.js';
 
@@ -160,6 +160,13 @@ async function benchDialect(dialect: string, scale: Size): Promise<{ rows: Row[]
     const vps = access.run.progress.visitsSeen / (access.ms / 1000);
     const vpsTarget = atScale ? 20_000 : 5000;
     rows.push(['Access sync: visits -> door events', `${Math.round(vps)} visits/s`, `the sandbox's month of visits: ${access.run.progress.visitsSeen} visits, ${access.run.progress.doorEventsCreated} events in ${s(access.ms)}; target >= ${vpsTarget}/s${atScale ? ` at ${AT_SCALE}` : ''}: ${vps >= vpsTarget ? 'met' : 'missed'}`]);
+    const accessFloor = await measureAccessFloor(sb, urls[1]!);
+    const accessFloorMs = accessFloor.readMs + accessFloor.writeMs;
+    rows.push([
+      'Access floor: read all visit pages (a) + bulk INSERT the door events (b)',
+      `${Math.round(accessFloor.visits / (accessFloorMs / 1000))} visits/s`,
+      `(a) ${s(accessFloor.readMs)} for ${accessFloor.visits} visits, (b) ${s(accessFloor.writeMs)} for ${accessFloor.events} events; access sync time / (a + b) ${(access.ms / accessFloorMs).toFixed(2)}`,
+    ]);
 
     if (stopsBefore('latency')) return { rows, usPerMember };
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createDb } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
-import type { PgContract, PgMember, PgMemberProduct } from '../src/integrations/perfect-gym/types.js';
+import type { PgContract, PgMember, PgMemberProduct, PgVisit } from '../src/integrations/perfect-gym/types.js';
 
 const run = promisify(execFile);
 
@@ -154,6 +154,40 @@ export async function measureFloor(sb: Sandbox, clubIds: number[], databaseUrl: 
   const readMs = performance.now() - started;
   const written = await bulkInsertFloor(databaseUrl, { members, contracts, products });
   return { readMs, writeMs: written.ms, clients: written.clients, packages: written.packages };
+}
+
+/**
+ * The floor for an access sync, on the floor database measureFloor filled: (a) walking every
+ * visit page without writing, then (b) writing a door event for each visit of a client there
+ * with plain multi-row INSERTs of 500, one transaction per batch (no look-ups, no duplicate check,
+ * no attendance).
+ */
+export async function measureAccessFloor(sb: Sandbox, databaseUrl: string): Promise<{ readMs: number; writeMs: number; visits: number; events: number }> {
+  const started = performance.now();
+  const visits = await walkSet<PgVisit>(sb, 'MemberClubVisits');
+  const readMs = performance.now() - started;
+  const db = createDb(databaseUrl);
+  try {
+    const now = new Date();
+    const clientOf = new Map<number, number>();
+    for (const r of (await db('clients').select('id', 'external_key')) as { id: number; external_key: string }[]) clientOf.set(Number(r.external_key.split(':')[2]), Number(r.id));
+    const { id: locationId } = (await db('locations').first('id')) as { id: number };
+    const [doorId] = await db('doors').insert({ location_id: locationId, title: 'Floor entrance', door_code: `floor-${Date.now()}`, type: 'entrance', created_at: now, updated_at: now });
+    const events = visits.filter((v) => clientOf.has(v.memberId) && !v.isDeleted);
+    const writing = performance.now();
+    for (let i = 0; i < events.length; i += 500) {
+      const batch = events.slice(i, i + 500);
+      await db.transaction((trx) =>
+        trx('door_access_events').insert(batch.map((v) => ({
+          door_id: doorId, location_id: locationId, client_id: clientOf.get(v.memberId), occurred_at: plainDate(v.enterDate), source: 'perfect_gym', source_ref: `1:visit:${v.id}`, created_at: now,
+        }))),
+      );
+      await turn();
+    }
+    return { readMs, writeMs: performance.now() - writing, visits: visits.length, events: events.length };
+  } finally {
+    await db.destroy();
+  }
 }
 
 /** Waits until a sync run ends; returns it with its wall time. */
