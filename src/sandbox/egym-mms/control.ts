@@ -3,6 +3,7 @@
  * and tests in other processes. Refusals are ErrorDTOs like the real API's.
  */
 import express, { Router, type ErrorRequestHandler } from 'express';
+import { sharedControlRoutes } from '../control.js';
 import { MmsError } from './errors.js';
 import type { EgymMmsSandbox } from './server.js';
 
@@ -43,30 +44,9 @@ export function controlRouter(sandbox: Control, now: () => number): Router {
     res.status(204).end();
   });
 
-  router.put('/faults', (req, res) => {
-    sandbox.setFaults(req.body);
-    res.status(204).end();
-  });
-  router.delete('/faults', (_req, res) => {
-    sandbox.clearFaults();
-    res.status(204).end();
-  });
-
-  router.get('/requests', (_req, res) => void res.json(sandbox.requests()));
-  router.delete('/requests', (_req, res) => {
-    sandbox.clearRequests();
-    res.status(204).end();
-  });
+  sharedControlRoutes(router, sandbox);
   router.get('/webhooks', (_req, res) => void res.json(sandbox.webhooks()));
-  router.get('/deliveries', (_req, res) => void res.json(sandbox.deliveries()));
-
-  router.get('/settings', (_req, res) => void res.json(sandbox.settings()));
-  router.put('/settings', (req, res) => void res.json(sandbox.configure(req.body ?? {})));
   router.post('/clock', (req, res) => void res.json({ now: sandbox.advanceClock(Number(req.body?.advanceMs ?? 0)) }));
-  router.post('/reset', (_req, res) => {
-    sandbox.reset();
-    res.status(204).end();
-  });
 
   const errors: ErrorRequestHandler = (err, req, res, _next) => {
     const error =

@@ -3,6 +3,7 @@
  * for the demo, benchmarks and tests in other processes. No auth; refusals in Wellhub's error body.
  */
 import express, { Router } from 'express';
+import { sharedControlRoutes } from '../control.js';
 import { notFound, renderErrors } from './api.js';
 import { parseBookingRequest, parseCancellation } from './dto.js';
 import type { WellpassSandbox } from './server.js';
@@ -23,30 +24,7 @@ export function controlRouter(sandbox: Control): Router {
   router.post('/bookings/:booking_number/cancel', async (req, res) => void res.json(await sandbox.cancelBooking(number(req.params), { late: parseCancellation(req.body).late ?? false })));
   router.post('/bookings/:booking_number/checkin', async (req, res) => void res.json(await sandbox.checkInBooking(number(req.params))));
 
-  router.get('/settings', (_req, res) => void res.json(sandbox.settings()));
-  router.put('/settings', (req, res) => void res.json(sandbox.configure(req.body ?? {})));
-
-  router.get('/faults', (_req, res) => void res.json(sandbox.faults()));
-  router.put('/faults', (req, res) => {
-    sandbox.setFaults(req.body);
-    res.status(204).end();
-  });
-  router.delete('/faults', (_req, res) => {
-    sandbox.clearFaults();
-    res.status(204).end();
-  });
-
-  router.get('/requests', (_req, res) => void res.json(sandbox.requests()));
-  router.delete('/requests', (_req, res) => {
-    sandbox.clearRequests();
-    res.status(204).end();
-  });
-  router.get('/deliveries', (_req, res) => void res.json(sandbox.deliveries()));
-
-  router.post('/reset', (_req, res) => {
-    sandbox.reset();
-    res.status(204).end();
-  });
+  sharedControlRoutes(router, sandbox);
   // ends here: an unknown control path must not fall through to the partner API (401, logged)
   router.use(notFound);
   router.use(renderErrors);
