@@ -50,6 +50,16 @@ export function whyNotBookable(
   return null;
 }
 
+/**
+ * Seats offered to an aggregator, as absolute counts: what it holds, plus what is still open to
+ * it (the free seats, within its cap). The club's own bookings shrink the offer as they come.
+ */
+export function offeredSeats(session: Pick<ClassSession, 'capacity' | 'bookedCount' | 'aggregatorBookedCount'>, cap: number | null): { capacity: number; booked: number } {
+  const free = Math.max(0, session.capacity - session.bookedCount);
+  const open = cap === null ? free : Math.max(0, Math.min(free, cap - session.aggregatorBookedCount));
+  return { capacity: session.aggregatorBookedCount + open, booked: session.aggregatorBookedCount };
+}
+
 /** Whether the waitlist of a session starting at `startsAt` is past its cut-off: nobody joins or is promoted any more. */
 export function waitlistClosed(startsAt: string | Date, now: Date, cutoffMinutes: number): boolean {
   return now.getTime() >= new Date(startsAt).getTime() - cutoffMinutes * MINUTE;

@@ -119,9 +119,12 @@ describe('EGYM Wellpass', () => {
     const first = user();
     const a = await request(session.id, first);
     const b = await request(session.id);
-    const c = await request(session.id);
+    const refused = user();
+    const c = await request(session.id, refused);
     expect([a.status, b.status, c.status]).toEqual(['RESERVED', 'RESERVED', 'REJECTED']);
     expect(c.reason_category).toBe('CLASS_IS_FULL');
+    // Refused on the session alone: the new member's request made no client.
+    expect(await app.ctx.db('client_identities').where({ identity_type_id: wellpassTypeId, value: refused.unique_token })).toHaveLength(0);
     const row = await app.ctx.db('class_sessions').where({ id: session.id }).first();
     expect([row.booked_count, row.aggregator_booked_count]).toEqual([2, 2]);
     // Every event came twice: still one booking each, one client for the new member.

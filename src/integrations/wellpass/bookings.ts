@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { offeredSeats, whyNotBookable } from '../../bookings/rules.js';
 import { bookInTransaction, cancelBooking } from '../../bookings/service.js';
 import { getSessionForAggregator, type ClassSession } from '../../classes/repository.js';
 import { forgetSchedules } from '../../classes/schedule.js';
@@ -9,7 +10,7 @@ import type { Db } from '../../db/knex.js';
 import { inTransaction } from '../../db/transaction.js';
 import { linkedLocationId } from '../links.js';
 import type { Integration, IntegrationRun } from '../types.js';
-import { clientForMember, WELLPASS_SOURCE } from './customers.js';
+import { createClientFor, knownClientOf, WELLPASS_SOURCE } from './customers.js';
 import {
   eventSeen,
   findWellpassBooking,
@@ -61,8 +62,9 @@ interface Target {
 
 /**
  * Reads what a request names, outside the booking's transaction: the session with its activity's
- * settings, and the member (matched, or created once in a short transaction of its own: on MySQL,
- * creating a client locks index gaps that would otherwise serialize every booking behind it).
+ * settings, and the member: whoever holds their Wellpass id, or a client created once in a short
+ * transaction of its own (on MySQL, creating a client locks index gaps that would otherwise
+ * serialize every booking behind it).
  */
 async function targetOf(ctx: AppContext, w: Wellpass, request: { venue: string; remoteSlotId: number; user: BookingEvent['user'] }): Promise<Target | Decided> {
   const locationId = await linkedLocationId(ctx, w.integration, request.venue);
@@ -70,7 +72,15 @@ async function targetOf(ctx: AppContext, w: Wellpass, request: { venue: string; 
   if (!found || found.session.locationId !== locationId) return rejected('notFound');
   const { session, aggregatorBookings } = found;
   if (!aggregatorBookings.enabled) return rejected('notFound', session.id);
-  return { session, seatCap: aggregatorBookings.seatCap, clientId: await clientForMember(ctx, w, request.user, session.locationId) };
+  const known = await knownClientOf(ctx, w, request.user);
+  if (known === null) {
+    // A new member refused on the session alone (cancelled, started, no seat left for Wellpass)
+    // gets no client. A known one goes on, to hear that they hold a seat already where they do.
+    const offer = offeredSeats(session, aggregatorBookings.seatCap);
+    const refusal = whyNotBookable({ ...session, seatsLeft: offer.capacity - offer.booked }, 'aggregator', undefined, ctx.now());
+    if (refusal) return rejected(REJECTION[refusal] ?? 'technical', session.id);
+  }
+  return { session, seatCap: aggregatorBookings.seatCap, clientId: known ?? (await createClientFor(ctx, w, request.user, session.locationId)) };
 }
 
 type BookingRequest = Pick<WellpassBooking, 'bookingNumber' | 'uniqueToken' | 'venue' | 'remoteSlotId'>;

@@ -14,16 +14,18 @@ function splitName(name: string): { firstName: string; lastName: string } {
   return { firstName: parts.slice(0, -1).join(' ').slice(0, 100), lastName: parts[parts.length - 1]!.slice(0, 100) };
 }
 
+/** The client holding this Wellpass id (staff may have added it to an existing client), if any. */
+export function knownClientOf(ctx: AppContext, w: Wellpass, user: BookingEvent['user']): Promise<number | null> {
+  return clientIdByIdentity(ctx, w.config.identityTypeId, user.token);
+}
+
 /**
- * The client a Wellpass member is: whoever holds their Wellpass id (staff may have added it to an
- * existing client, and from then on that client is used), else a client created once from the
- * event, with that id. Creation goes through the sync write path keyed on the id, so two requests
- * for the same new member at once end with one client.
+ * A client created from the event for a member no client holds the Wellpass id of yet, with that
+ * id. Creation goes through the sync write path keyed on the id, so two requests for the same new
+ * member at once end with one client.
  */
-export async function clientForMember(ctx: AppContext, w: Wellpass, user: BookingEvent['user'], homeLocationId: number): Promise<number> {
+export async function createClientFor(ctx: AppContext, w: Wellpass, user: BookingEvent['user'], homeLocationId: number): Promise<number> {
   const { identityTypeId } = w.config;
-  const known = await clientIdByIdentity(ctx, identityTypeId, user.token);
-  if (known !== null) return known;
   const externalKey = `${w.integration.id}:wellpass:${user.token}`;
   const { ids } = await inTransaction(ctx.db, (trx) =>
     importClients({ ...ctx, db: trx }, { identityTypeId, source: WELLPASS_SOURCE, actor: `integration:${w.integration.id}` }, [{

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js';
+import { offeredSeats } from '../../bookings/rules.js';
 import { getSessionForAggregator, listSessionsAt, type AggregatorBookings, type ClassSession } from '../../classes/repository.js';
 import type { IntegrationRun } from '../types.js';
 import { cancelByGym } from './bookings.js';
@@ -10,16 +11,6 @@ const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 /** Sessions read per query in a reconcile. */
 const RECONCILE_PAGE = 5000;
-
-/**
- * Seats offered to the aggregator, as absolute counts: what it holds, plus what is still open to
- * it (the free seats, within its cap). The club's own bookings shrink the offer as they come.
- */
-export function offeredSeats(session: Pick<ClassSession, 'capacity' | 'bookedCount' | 'aggregatorBookedCount'>, cap: number | null): { capacity: number; booked: number } {
-  const free = Math.max(0, session.capacity - session.bookedCount);
-  const open = cap === null ? free : Math.max(0, Math.min(free, cap - session.aggregatorBookedCount));
-  return { capacity: session.aggregatorBookedCount + open, booked: session.aggregatorBookedCount };
-}
 
 function slotSpec(w: Wellpass, session: ClassSession): Omit<SlotSpec, 'capacity' | 'booked'> {
   const startsAt = new Date(session.startsAt);
