@@ -66,12 +66,7 @@ export function startOutboxDrainers(
   async function drainOne(spec: OutboxConsumerSpec, counts: DrainPass): Promise<void> {
     const waiting = waitUntil.get(spec.consumer);
     if (waiting && waiting.at > Date.now()) return;
-    if (!registered.has(spec.consumer)) {
-      const existed = await getOutboxConsumer(ctx, spec.consumer);
-      await registerOutboxConsumer(ctx, spec.consumer, { startAt: 'now', topics: spec.topics });
-      if (!existed) await spec.onRegistered?.();
-      registered.add(spec.consumer);
-    }
+    if (!registered.has(spec.consumer)) return;
     const result = await drainOutbox(ctx, { consumer: spec.consumer, topics: spec.topics, locationId: spec.locationId, coalesce: spec.coalesce, owner, leaseMs }, (event) => spec.handle(event));
     counts.handled += result.handled;
     if (result.failed) {
@@ -87,9 +82,24 @@ export function startOutboxDrainers(
     }
   }
 
+  async function register(spec: OutboxConsumerSpec): Promise<void> {
+    const existed = await getOutboxConsumer(ctx, spec.consumer);
+    await registerOutboxConsumer(ctx, spec.consumer, { startAt: 'now', topics: spec.topics });
+    if (!existed) await spec.onRegistered?.();
+    registered.add(spec.consumer);
+  }
+
   async function runPass(): Promise<DrainPass> {
     const counts: DrainPass = { handled: 0, failed: 0 };
     const specs = await catalog.consumers(ctx);
+    // New consumers one after another, so their catch-up runs queue in the catalog's order (location by location).
+    for (const spec of specs) {
+      if (registered.has(spec.consumer)) continue;
+      await register(spec).catch((err) => {
+        counts.failed++;
+        ctx.logger.error({ err, consumer: spec.consumer }, 'registering an outbox consumer failed; trying again at the next pass');
+      });
+    }
     // Consumers are independent: one slow remote must not hold the others back.
     await Promise.all(
       specs.map((spec) =>
