@@ -222,6 +222,34 @@ describe('draining', () => {
   });
 });
 
+describe('the drainers', () => {
+  it('register new consumers in the catalog\'s order, so their catch-up runs queue location by location', async () => {
+    const actx: AppContext = { config: testConfig(database.url), db: database.db, logger: createLogger('silent'), metrics: createMetrics(), now: () => new Date() };
+    const location = newLocation();
+    const caughtUp: string[] = [];
+    // The first one's catch-up is the slowest: registered side by side, the others would finish first.
+    const specs = [30, 15, 0].map((ms, i) => ({
+      consumer: `test:order-of-registration:${location}:${i}`,
+      topics: ['client'] as const,
+      locationId: location,
+      handle: async () => undefined,
+      onRegistered: async () => {
+        await new Promise((r) => setTimeout(r, ms));
+        caughtUp.push(`consumer ${i}`);
+      },
+    }));
+    const drainers = startOutboxDrainers(actx, { consumers: async () => specs }, { pollMs: 3_600_000 });
+    try {
+      await drainers.drainNow();
+      expect(caughtUp).toEqual(['consumer 0', 'consumer 1', 'consumer 2']);
+      await drainers.drainNow(); // registered once
+      expect(caughtUp).toHaveLength(3);
+    } finally {
+      await drainers.stop();
+    }
+  });
+});
+
 describe('leases', () => {
   it('lets one owner drain at a time', async () => {
     const location = newLocation();
