@@ -177,19 +177,21 @@ async function main() {
     // the rest spread over the open ones; the sandbox holds a PENDING booking for each (so clubcore's
     // decision, sent after its answer, lands), and each request is a new member, booking number and event id
     const sessionOf = (i: number) => (i % 10 === 0 ? cappedSession : i % 10 === 1 ? smallSession : openSessions[i % openSessions.length]!);
-    const prepared: { body: string; headers: Record<string, string> }[] = [];
-    for (let i = 0; i < total; i++) {
-      const slotId = slots.get(sessionOf(i))!;
-      const user = { unique_token: `bench-wp-${i}-${randomBytes(3).toString('hex')}`, name: `Wendy Bench${i}`, email: `wendy.${i}@corp.example` };
-      const { booking } = await sb.requestBooking(venue, { slot_id: slotId, user });
+    type User = { unique_token: string; name: string; email: string };
+    const prepare = async (slotId: number, user: User) => {
+      const { booking } = await sb!.requestBooking(venue, { slot_id: slotId, user });
       const body = JSON.stringify({ event_type: 'booking-requested', event_data: { user, slot: { id: slotId, gym_id: venue, class_id: classOf.get(slotId)!, booking_number: booking.booking_number }, timestamp: Date.now(), event_id: randomUUID() } });
-      prepared.push({ body, headers: signWebhook(body, SECRET) });
+      return { body, headers: signWebhook(body, SECRET), user };
+    };
+    const prepared: { body: string; headers: Record<string, string>; user: User }[] = [];
+    for (let i = 0; i < total; i++) {
+      prepared.push(await prepare(slots.get(sessionOf(i))!, { unique_token: `bench-wp-${i}-${randomBytes(3).toString('hex')}`, name: `Wendy Bench${i}`, email: `wendy.${i}@corp.example` }));
     }
     // the server's own floor first, on the quiet system: the same number of requests at the same concurrency
     const healthz = await loadOf({ url: `${base}/healthz`, method: 'GET', concurrency: opts.concurrency, warmup: Array.from({ length: warmupCount }, () => ({})), measured: Array.from({ length: opts.requests }, () => ({})) });
     const hooks = await loadOf({ url: webhookUrl, method: 'POST', concurrency: opts.concurrency, warmup: prepared.slice(0, warmupCount), measured: prepared.slice(warmupCount) });
     rows.push([
-      `booking-requested -> decision (${hooks.total} webhooks, ${opts.concurrency} concurrent)`,
+      `booking-requested -> decision, new members (${hooks.total} webhooks, ${opts.concurrency} concurrent)`,
       `p99 ${ms(hooks.p99)}`,
       `p50 ${ms(hooks.p50)}, p95 ${ms(hooks.p95)}, max ${ms(hooks.max)}, ${Math.round(hooks.rps)} req/s; answers: ${counts(hooks.answers)}; non-2xx ${hooks.non2xx}, errors ${hooks.errors}; after ${warmupCount} unmeasured; floor GET /healthz, same load: p50 ${ms(healthz.p50)}, p95 ${ms(healthz.p95)}, p99 ${ms(healthz.p99)}, ${Math.round(healthz.rps)} req/s; target p99 < 200 ms at 50 concurrent: ${opts.concurrency === 50 ? met(hooks.p99 < 200 && hooks.errors === 0 && hooks.non2xx === 0) : `not measured (${opts.concurrency} concurrent here)`}`,
     ]);
@@ -220,6 +222,31 @@ async function main() {
       `${bookingSessions.length} sessions; capped one (cap ${SEAT_CAP}, 50 seats): ${seatsOf(cappedSession).aggregator_booked_count} Wellpass seats; small one (${SMALL_CAPACITY} seats): ${seatsOf(smallSession).booked_count} booked; booked_count equal to the bookings held in each; target none over, both filled exactly: ${met(ledgerOk)}`,
     ]);
     await waitDrained('the seat changes of the bookings');
+
+    // ---- 1b. the same from members who booked before (the usual case: a Wellpass member books
+    // again and again): the clients the reserved requests above created, each into new open sessions
+    const returning = new Set((await db('wellpass_bookings').where({ integration_id: integrationId, status: 'reserved' }).pluck('unique_token')) as string[]);
+    const returningUsers = prepared.map((p) => p.user).filter((u) => returning.has(u.unique_token));
+    const againSessions: number[] = [];
+    for (let i = 0; i < openSessions.length + 1; i++) againSessions.push(await session(open, total, 30 + i));
+    await waitDrained('publishing the sessions booked again');
+    const againSlots = await slotIdOf(againSessions);
+    for (const x of liveSlots()) classOf.set(x.id, x.class_id);
+    // a member books twice at most here, never into the same session twice
+    const again: typeof prepared = [];
+    for (let i = 0; i < total; i++) {
+      const [member, pass] = [i % returningUsers.length, Math.floor(i / returningUsers.length)];
+      again.push(await prepare(againSlots.get(againSessions[(member + pass) % againSessions.length]!)!, returningUsers[member]!));
+    }
+    const clientsBefore = Number((await db('clients').count({ n: '*' }).first())?.n);
+    const hooksAgain = await loadOf({ url: webhookUrl, method: 'POST', concurrency: opts.concurrency, warmup: again.slice(0, warmupCount), measured: again.slice(warmupCount) });
+    const clientsAfter = Number((await db('clients').count({ n: '*' }).first())?.n);
+    rows.push([
+      `booking-requested -> decision, members who booked before (${hooksAgain.total} webhooks, ${opts.concurrency} concurrent)`,
+      `p99 ${ms(hooksAgain.p99)}`,
+      `p50 ${ms(hooksAgain.p50)}, p95 ${ms(hooksAgain.p95)}, max ${ms(hooksAgain.max)}, ${Math.round(hooksAgain.rps)} req/s; answers: ${counts(hooksAgain.answers)}; non-2xx ${hooksAgain.non2xx}, errors ${hooksAgain.errors}; ${returningUsers.length} members, clients created ${clientsAfter - clientsBefore}; after ${warmupCount} unmeasured; target p99 < 200 ms at 50 concurrent: ${opts.concurrency === 50 ? met(hooksAgain.p99 < 200 && hooksAgain.errors === 0 && hooksAgain.non2xx === 0) : `not measured (${opts.concurrency} concurrent here)`}`,
+    ]);
+    await waitDrained('the seat changes of the bookings made again');
 
     // ---- 2. publishing --sessions sessions ----
     const n = opts.sessions;

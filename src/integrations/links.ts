@@ -117,6 +117,20 @@ export async function linkedLocations(ctx: AppContext, integrationId: number): P
   return new Map(links.flatMap((l) => (locations.has(l.locationId) ? [[l.externalId, locations.get(l.locationId)!] as const] : [])));
 }
 
+/**
+ * The locations an integration answers for, by remote id: its own links, then its type's links no
+ * integration owns yet (set on a location while several integrations of the type existed).
+ */
+export async function servedLocations(ctx: AppContext, integration: { id: number; type: string }): Promise<Map<string, Location>> {
+  const links = (await listLinkRows(ctx.db, { integrationType: integration.type }))
+    .filter((l) => l.integrationId === integration.id || l.integrationId === null)
+    .sort((a, b) => Number(a.integrationId === null) - Number(b.integrationId === null));
+  const locations = new Map((await listLocations(ctx.db)).map((l) => [l.id, l]));
+  const served = new Map<string, Location>();
+  for (const l of links) if (!served.has(l.externalId) && locations.has(l.locationId)) served.set(l.externalId, locations.get(l.locationId)!);
+  return served;
+}
+
 /** An integration's links with their per-location secrets, for the integration's own use (never shown). */
 export async function linksWithSecrets(ctx: AppContext, integrationId: number): Promise<{ locationId: number; externalId: string; secrets: Record<string, unknown> }[]> {
   const key = secretsKey(ctx.config);

@@ -8,6 +8,7 @@ import { endpoint } from '../http/endpoint.js';
 import { idParams } from '../http/validate.js';
 import { enqueueRun } from '../jobs/runs.js';
 import type { AdminAction } from './definition.js';
+import { activeIntegrationKept } from './kept.js';
 import { deleteIntegrationLink, getIntegrationLink, setIntegrationLink } from './links.js';
 import { definitionOf, integrationTypes } from './registry.js';
 import {
@@ -122,8 +123,9 @@ export function integrationsRouter(ctx: AppContext): Router {
   // Each type's handler reads (and authenticates) the body in the remote system's own shape.
   router.post('/api/v1/webhooks/:path/:integrationId', endpoint('Calls from a remote system to one integration', { params: webhookParams, query: webhookQuery }, async ({ params, query }, req, res) => {
     const definition = integrationTypes().find((d) => d.webhook?.path === params.path);
-    const integration = definition ? await getIntegrationOrThrow(ctx, params.integrationId).catch(() => null) : null;
-    if (!definition?.webhook || !integration?.active || integration.type !== definition.type) {
+    // Deliveries come one per booking or member change: the integration is the kept copy (kept.ts).
+    const integration = definition ? (await activeIntegrationKept(ctx, definition.type, params.integrationId))?.integration : undefined;
+    if (!definition?.webhook || !integration) {
       throw AppError.notFound(`There is no active integration ${params.integrationId} receiving ${params.path} webhooks`);
     }
     if (definition.webhook.authentication === 'urlToken') checkWebhookToken(integration, query.token);

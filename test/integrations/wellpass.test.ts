@@ -138,6 +138,18 @@ describe('EGYM Wellpass', () => {
 
     // The same member again: already booked.
     expect((await request(session.id, first)).reason_category).toBe('USER_IS_ALREADY_BOOKED');
+
+    // A late copy of each decided request, after a Wellpass seat came free: the answers first given,
+    // no seat taken, and still no client for the member refused.
+    await sb.cancelBooking(b.booking_number);
+    for (const booking of [a, c]) {
+      const delivery = sb.deliveries().find((d) => d.event_type === 'booking-requested' && d.body.event_data.slot.booking_number === booking.booking_number)!;
+      const body = JSON.stringify(delivery.body);
+      const again = await app.http.post(`/api/v1/webhooks/wellpass/${integrationId}`).set(signWebhook(body, SECRET)).send(body).expect(200);
+      expect(again.body.status).toBe(booking === a ? 'reserved' : 'rejected');
+    }
+    expect((await app.ctx.db('class_sessions').where({ id: session.id }).first()).aggregator_booked_count).toBe(1);
+    expect(await app.ctx.db('client_identities').where({ identity_type_id: wellpassTypeId, value: refused.unique_token })).toHaveLength(0);
   });
 
   it('lands on the client staff gave the Wellpass id to, and cancels (late too) by the member in Wellpass only', async () => {
@@ -182,6 +194,28 @@ describe('EGYM Wellpass', () => {
     expect(ok.body).toMatchObject({ status: 'rejected', reasonCategory: 'CLASS_NOT_FOUND' });
     const forged = await app.http.post(`/api/v1/webhooks/wellpass/${integrationId}`).set(signWebhook(body, 'not-the-secret')).send(body).expect(401);
     expect(forged.headers['content-type']).toMatch(/problem\+json/);
+  });
+
+  it('follows a change of the integration or its venue made here at once, though webhooks read a kept copy', async () => {
+    const session = await newSession();
+    await drain();
+    const slot = (await slotOf(session.id))!;
+    const deliver = async (gymId: string) => {
+      const body = JSON.stringify({ event_type: 'booking-requested', event_data: { user: user(), slot: { id: slot.id, gym_id: gymId, class_id: slot.class_id, booking_number: `K-${randomUUID()}` }, timestamp: Date.now(), event_id: randomUUID() } });
+      return app.http.post(`/api/v1/webhooks/wellpass/${integrationId}`).set(signWebhook(body, SECRET)).send(body);
+    };
+    expect((await deliver(venue)).body.status).toBe('reserved');
+    await app.http.patch(`/api/v1/admin/integrations/${integrationId}`).set(auth).send({ active: false }).expect(200);
+    expect((await deliver(venue)).status).toBe(404);
+    await app.http.patch(`/api/v1/admin/integrations/${integrationId}`).set(auth).send({ active: true }).expect(200);
+    const moved = randomUUID();
+    await app.http.put(`/api/v1/admin/integrations/${integrationId}/locations/${locationId}`).set(auth).send({ externalId: moved }).expect(200);
+    try {
+      expect((await deliver(venue)).body).toMatchObject({ status: 'rejected', reasonCategory: 'CLASS_NOT_FOUND' });
+      expect((await deliver(moved)).body.status).toBe('reserved');
+    } finally {
+      await app.http.put(`/api/v1/admin/integrations/${integrationId}/locations/${locationId}`).set(auth).send({ externalId: venue }).expect(200);
+    }
   });
 
   it('validates a visit once per member and day when a Wellpass booker walks in', async () => {

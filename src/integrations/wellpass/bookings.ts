@@ -8,7 +8,7 @@ import { AppError } from '../../errors.js';
 import { rawBodyOf } from '../../http/raw-body.js';
 import type { Db } from '../../db/knex.js';
 import { inTransaction } from '../../db/transaction.js';
-import { linkedLocationId } from '../links.js';
+import { activeIntegrationKept } from '../kept.js';
 import type { Integration, IntegrationRun } from '../types.js';
 import { createClientFor, knownClientOf, WELLPASS_SOURCE } from './customers.js';
 import {
@@ -53,6 +53,8 @@ const rejected = (reason: RejectReason, sessionId: number | null = null, clientI
   sessionId, clientId, bookingId: null, status: 'rejected', reasonCategory: reasonCategoryOf(reason),
 });
 
+type BookingRequest = Pick<WellpassBooking, 'bookingNumber' | 'uniqueToken' | 'venue' | 'remoteSlotId'>;
+
 /** What a request books: the slot's session at a linked venue, of an activity open to aggregators, for this client. */
 interface Target {
   session: ClassSession;
@@ -66,10 +68,10 @@ interface Target {
  * transaction of its own (on MySQL, creating a client locks index gaps that would otherwise
  * serialize every booking behind it).
  */
-async function targetOf(ctx: AppContext, w: Wellpass, request: { venue: string; remoteSlotId: number; user: BookingEvent['user'] }): Promise<Target | Decided> {
-  const locationId = await linkedLocationId(ctx, w.integration, request.venue);
-  const found = locationId === null ? null : await getSessionForAggregator(ctx.db, sessionOfSlot(ctx.db, w.integration.id, request.remoteSlotId));
-  if (!found || found.session.locationId !== locationId) return rejected('notFound');
+async function targetOf(ctx: AppContext, w: Wellpass, request: BookingRequest & { user: BookingEvent['user'] }): Promise<Target | Decided | { recorded: WellpassBooking }> {
+  const location = (await activeIntegrationKept(ctx, w.integration.type, w.integration.id))?.locations.get(request.venue);
+  const found = location ? await getSessionForAggregator(ctx.db, sessionOfSlot(ctx.db, w.integration.id, request.remoteSlotId)) : null;
+  if (!found || found.session.locationId !== location?.id) return rejected('notFound');
   const { session, aggregatorBookings } = found;
   if (!aggregatorBookings.enabled) return rejected('notFound', session.id);
   const known = await knownClientOf(ctx, w, request.user);
@@ -79,11 +81,13 @@ async function targetOf(ctx: AppContext, w: Wellpass, request: { venue: string; 
     const offer = offeredSeats(session, aggregatorBookings.seatCap);
     const refusal = whyNotBookable({ ...session, seatsLeft: offer.capacity - offer.booked }, 'aggregator', undefined, ctx.now());
     if (refusal) return rejected(REJECTION[refusal] ?? 'technical', session.id);
+    // Only here is a repeated delivery looked for up front: it must not create a client the first
+    // one did not (a refusal meanwhile lifted). Elsewhere the decision's unique key finds it.
+    const recorded = await findWellpassBooking(ctx.db, w.integration.id, request.bookingNumber);
+    if (recorded) return { recorded };
   }
   return { session, seatCap: aggregatorBookings.seatCap, clientId: known ?? (await createClientFor(ctx, w, request.user, session.locationId)) };
 }
-
-type BookingRequest = Pick<WellpassBooking, 'bookingNumber' | 'uniqueToken' | 'venue' | 'remoteSlotId'>;
 
 /**
  * The seat (through the one seat ledger, within the aggregator cap) and the decision in one
@@ -142,29 +146,32 @@ function sendInBackground(ctx: AppContext, w: Wellpass, b: WellpassBooking): voi
   void sendDecision(ctx, w, b).catch((err) => ctx.logger.error({ err, bookingNumber: b.bookingNumber }, 'sending a Wellpass decision failed'));
 }
 
+const answerOf = (b: Pick<WellpassBooking, 'status' | 'reasonCategory'>) => ({ status: b.status, reasonCategory: b.reasonCategory });
+
 /**
- * A booking request, decided once: a repeated delivery gets the recorded decision; one arriving at
- * the same time waits on the booking number's unique key.
+ * A booking request, decided once: a repeated delivery gets the recorded decision, found by the
+ * booking number's unique key when the decision is recorded (a copy arriving at the same time
+ * waits there); the seat it may have taken meanwhile rolls back with it.
  */
 async function onRequested(ctx: AppContext, w: Wellpass, event: BookingEvent): Promise<{ status: string; reasonCategory?: string | null }> {
-  const known = await findWellpassBooking(ctx.db, w.integration.id, event.bookingNumber);
-  if (known) return { status: known.status, reasonCategory: known.reasonCategory };
   const request = { bookingNumber: event.bookingNumber, uniqueToken: event.user.token, venue: event.venue, remoteSlotId: event.slotId };
   const now = ctx.now();
   let decided: Decided;
   let id: number;
   try {
-    [decided, id] = await decide(ctx, w, request, await targetOf(ctx, w, { ...request, user: event.user }), now);
+    const target = await targetOf(ctx, w, { ...request, user: event.user });
+    if ('recorded' in target) return answerOf(target.recorded);
+    [decided, id] = await decide(ctx, w, request, target, now);
   } catch (err) {
     const recorded = await findWellpassBooking(ctx.db, w.integration.id, event.bookingNumber);
-    if (recorded) return { status: recorded.status, reasonCategory: recorded.reasonCategory };
+    if (recorded) return answerOf(recorded);
     if (isDuplicate(err)) throw err;
     ctx.logger.error({ err, booking: event.bookingNumber }, 'deciding a Wellpass booking failed: rejected as a technical error');
     decided = rejected('technical');
     id = await insertDecision(ctx.db, w.integration.id, { ...request, ...decided }, now);
   }
   sendInBackground(ctx, w, { ...request, ...decided, id, decisionSentAt: null, sendAttempts: 0, createdAt: now });
-  return { status: decided.status, reasonCategory: decided.reasonCategory };
+  return answerOf(decided);
 }
 
 async function onCancelled(ctx: AppContext, w: Wellpass, event: BookingEvent, late: boolean): Promise<{ status: string }> {

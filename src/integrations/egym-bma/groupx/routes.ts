@@ -1,11 +1,8 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { sameSecret } from '../../../auth/same-secret.js';
 import type { AppContext } from '../../../context.js';
-import type { Location } from '../../../locations/repository.js';
-import { linkedLocations } from '../../links.js';
+import { activeIntegrationsKept } from '../../kept.js';
 import { secretsOf } from '../../secrets.js';
-import { integrationsGeneration, listActiveIntegrations } from '../../service.js';
-import type { Integration } from '../../types.js';
 import type { EgymBmaConfig, EgymBmaSecrets } from '../config.js';
 import { GroupxError, groupxErrorHandler, methodNotAllowed, resourceNotFound } from './errors.js';
 import {
@@ -23,33 +20,6 @@ import {
 /** Where clubcore serves EGYM's canonical GroupX classes API. */
 export const GROUPX_BASE_PATH = '/egym/groupx';
 
-/*
- * EGYM calls for every screen its users open: the integrations serving the API and their linked
- * locations are read (and their secrets decrypted) once per CONFIGURED_TTL_MS per instance, not per
- * call. A change of client id, secret or link applies at once when made through this instance,
- * within that time otherwise.
- */
-const CONFIGURED_TTL_MS = 1_000;
-interface Serving {
-  integration: Integration;
-  /** Linked locations by EGYM location id. */
-  locations: Map<string, Location>;
-}
-const configuredKept = new WeakMap<object, { until: number; generation: number; serving: Promise<Serving[]> }>();
-
-function servingIntegrations(ctx: AppContext): Promise<Serving[]> {
-  const now = Date.now();
-  const generation = integrationsGeneration(ctx);
-  const kept = configuredKept.get(ctx.db);
-  if (kept && kept.until > now && kept.generation === generation) return kept.serving;
-  const serving = listActiveIntegrations(ctx, 'egym_bma').then((all) =>
-    Promise.all(all.filter((i) => (i.config as unknown as EgymBmaConfig).groupx).map(async (integration) => ({ integration, locations: await linkedLocations(ctx, integration.id) }))),
-  );
-  serving.catch(() => configuredKept.delete(ctx.db));
-  configuredKept.set(ctx.db, { until: now + CONFIGURED_TTL_MS, generation, serving });
-  return serving;
-}
-
 /**
  * The caller's credentials, per the meta options clubcore publishes (meta.ts): X-Client-ID and
  * X-Client-Secret always, X-Location-ID when the integration asks for it. Missing -> 400 naming
@@ -62,7 +32,13 @@ function authenticate(ctx: AppContext): RequestHandler {
     const missing: Record<string, string> = {};
     if (!clientId) missing['X-Client-ID'] = 'missing';
     if (!clientSecret) missing['X-Client-Secret'] = 'missing';
-    const serving = clientId ? (await servingIntegrations(ctx)).find((s) => sameSecret(clientId, (s.integration.config as unknown as EgymBmaConfig).groupx!.clientId)) : undefined;
+    // EGYM calls for every screen its users open: the integrations come from the kept copy (kept.ts).
+    const serving = clientId
+      ? (await activeIntegrationsKept(ctx, 'egym_bma')).find((s) => {
+          const groupx = (s.integration.config as unknown as EgymBmaConfig).groupx;
+          return !!groupx && sameSecret(clientId, groupx.clientId);
+        })
+      : undefined;
     const integration = serving?.integration;
     const wantsLocation = integration ? (integration.config as unknown as EgymBmaConfig).groupx!.locationHeader : false;
     const locationId = req.get('x-location-id');
