@@ -7,6 +7,7 @@ import { bearerToken } from '../http/auth.js';
 import { endpoint } from '../http/endpoint.js';
 import { remotePasswordVerifiers, tokenSignIns } from '../integrations/sign-in.js';
 import { getLocation } from '../locations/repository.js';
+import { locationForMember } from '../me/service.js';
 import { authenticateMember, localPassword, type CredentialsVerifier } from './member-login.js';
 import { createSession, deleteSession } from './sessions.js';
 import { throttled } from './throttle.js';
@@ -42,9 +43,9 @@ export function authRouter(ctx: AppContext): Router {
       if (client?.status !== 'active') throw AppError.unauthorized('This member account is not active', 'memberInactive');
       // The class list defaults to the home location; a member without one gets the location they opened the app at.
       const homeLocationId = client.homeLocationId ?? locationId;
-      const homeLocation = homeLocationId ? await getLocation(ctx.db, homeLocationId) : null;
+      const home = homeLocationId ? await getLocation(ctx.db, homeLocationId) : null;
       const session = await createSession(ctx, { type: 'client', id: clientId }, method.path);
-      res.json({ ...session, client, homeLocation });
+      res.json({ ...session, client, homeLocation: home && locationForMember(home) });
     }));
   }
 

@@ -1,16 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { bookingsOfClient, bookSession, cancelBooking, joinWaitlist, leaveWaitlist, listClassesForClient } from '../bookings/service.js';
-import { getClientOrThrow } from '../clients/service.js';
 import type { AppContext } from '../context.js';
 import { clientIdOf, memberOf, requireClient } from '../http/auth.js';
 import { endpoint } from '../http/endpoint.js';
 import { idParams, instant } from '../http/validate.js';
 import { classListJson } from './class-list-json.js';
-import { identitiesOfClient } from '../identities/service.js';
-import { getLocationOrThrow } from '../locations/service.js';
-import { activePackagesOfClient } from '../packages/service.js';
-import { locationsForMembers } from './service.js';
+import { locationsForMembers, memberProfile } from './service.js';
 
 const classesQuery = z.object({
   from: instant.optional(),
@@ -24,14 +20,7 @@ export function meRouter(ctx: AppContext): Router {
   const member = requireClient(ctx);
 
   router.get('/api/v1/me', member, endpoint('The signed-in member: client, identities, active packages, home location', {}, async (_input, _req, res) => {
-    const clientId = clientIdOf(res);
-    const client = await getClientOrThrow(ctx, clientId);
-    const [identities, packages, homeLocation] = await Promise.all([
-      identitiesOfClient(ctx, clientId),
-      activePackagesOfClient(ctx, clientId),
-      client.homeLocationId ? getLocationOrThrow(ctx, client.homeLocationId) : null,
-    ]);
-    res.json({ client, identities, packages, homeLocation });
+    res.json(await memberProfile(ctx, clientIdOf(res)));
   }));
 
   router.get('/api/v1/me/classes', member, endpoint('Classes at a location (default: home, next 7 days) with bookable and why not, and the waitlist', { query: classesQuery }, async ({ query }, _req, res) => {

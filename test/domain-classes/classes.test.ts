@@ -154,6 +154,8 @@ describe('activities, sessions, packages, bookings and attendance', () => {
     const me = await app.http.get('/api/v1/me').set(as(m.token));
     expect(me.body.client.id).toBe(m.id);
     expect(me.body.packages).toHaveLength(1);
+    // As members see locations: no integration ids (a club's Perfect Gym or EGYM ids are staff matters).
+    expect(Object.keys(me.body.homeLocation).sort()).toEqual(['id', 'name', 'timezone']);
     expect(me.body.homeLocation.id).toBe(locationId);
     expect((await app.http.get('/api/v1/me/bookings').set(as(m.token))).body.items[0].session.activityName).toBe('Yoga');
   });
