@@ -184,12 +184,24 @@ export async function getSessionForAggregator(db: Db, id: number | Knex.QueryBui
   return row ? { session: toSession(row), aggregatorBookings: aggregatorBookingsOf(row) } : null;
 }
 
-export async function listSessionsPage(db: Db, filter: SessionFilter, afterId: number, limit: number): Promise<ClassSession[]> {
-  const q = sessionsQuery(db).where('s.id', '>', afterId).orderBy('s.id').limit(limit + 1);
+/** Sessions matching the filter after `afterId`, by id: the keyset page of the staff list and a reconcile. */
+function sessionsPageQuery(db: Db, filter: SessionFilter, afterId: number, limit: number) {
+  const q = sessionsQuery(db).where('s.id', '>', afterId).orderBy('s.id').limit(limit);
   if (filter.locationId) q.where('s.location_id', filter.locationId);
   if (filter.from) q.where('s.starts_at', '>=', filter.from);
   if (filter.to) q.where('s.starts_at', '<', filter.to);
-  return (await q).map(toSession);
+  return q;
+}
+
+/** Up to limit + 1 sessions (the one more tells that a next page exists). */
+export async function listSessionsPage(db: Db, filter: SessionFilter, afterId: number, limit: number): Promise<ClassSession[]> {
+  return (await sessionsPageQuery(db, filter, afterId, limit + 1)).map(toSession);
+}
+
+/** A page of sessions with their activity's aggregator settings (getSessionForAggregator's, for many). */
+export async function listSessionsForAggregatorPage(db: Db, filter: SessionFilter, afterId: number, limit: number): Promise<{ session: ClassSession; aggregatorBookings: AggregatorBookings }[]> {
+  const rows = await sessionsPageQuery(db, filter, afterId, limit).select('a.aggregator_bookings', 'a.aggregator_seat_cap');
+  return rows.map((row: Row) => ({ session: toSession(row), aggregatorBookings: aggregatorBookingsOf(row) }));
 }
 
 /** Sessions of one location starting in [from, to), in start order: a member's class list. */

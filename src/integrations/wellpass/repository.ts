@@ -9,6 +9,12 @@ export async function findPublishedClass(db: Db, integrationId: number, location
   return row ? Number(row.remote_class_id) : null;
 }
 
+/** The classes published for a location's activities: activity id -> remote class id. */
+export async function listPublishedClasses(db: Db, integrationId: number, locationId: number): Promise<Map<number, number>> {
+  const rows = await db('wellpass_classes').where({ integration_id: integrationId, location_id: locationId }).select('activity_id', 'remote_class_id');
+  return new Map(rows.map((r: Row) => [Number(r.activity_id), Number(r.remote_class_id)]));
+}
+
 export async function savePublishedClass(db: Db, integrationId: number, locationId: number, activityId: number, remoteClassId: number, now: Date): Promise<void> {
   await db('wellpass_classes')
     .insert({ integration_id: integrationId, location_id: locationId, activity_id: activityId, remote_class_id: remoteClassId, created_at: now })
