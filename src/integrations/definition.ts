@@ -28,6 +28,8 @@ export interface IntegrationTypeDefinition {
   remoteKey?(config: unknown): string;
   /** What a location carries for this type (a remote club or location id). */
   locationLink?: LocationLinkDefinition;
+  /** Ids from the config that the remote system's support asks for, shown to staff ready to copy. */
+  sharedIds?(config: unknown): { label: string; value: string; hint?: string }[];
   jobs: JobDefinition[];
   /** A real call to the remote side, reported in words a manager can act on. */
   test(ctx: AppContext, integration: Integration): Promise<{ ok: boolean; detail: string }>;

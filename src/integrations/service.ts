@@ -78,14 +78,16 @@ export function webhookUrlOf(ctx: AppContext, integration: Integration, publicBa
 
 /**
  * What staff see: secrets are write-only ("set"); a webhook URL that carries its token is shown, to be
- * pasted into the remote system, and so is the URL of the public API the integration serves.
+ * pasted into the remote system, and so are the URL of the public API the integration serves and the
+ * ids the remote system's support asks for.
  */
 export function toApi(ctx: AppContext, integration: Integration) {
   const { secrets, ...rest } = integration;
   const webhookToken = (secrets as { webhookToken?: string } | null)?.webhookToken;
-  const { webhook, publicApi } = definitionOf(integration.type);
+  const { webhook, publicApi, sharedIds } = definitionOf(integration.type);
   return {
     ...rest,
+    ...(sharedIds ? { sharedIds: sharedIds(integration.config) } : {}),
     ...(publicApi && (publicApi.servedBy?.(integration.config) ?? true)
       ? { publicApiUrl: `${(ctx.config.PUBLIC_BASE_URL ?? '').replace(/\/+$/, '')}${publicApi.basePath}` }
       : {}),

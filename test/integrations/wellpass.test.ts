@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { insertSession } from '../../src/classes/repository.js';
 import { integrationOutbox } from '../../src/integrations/outbox.js';
+import { RECONCILE_PAGE } from '../../src/integrations/wellpass/publish.js';
 import { integrationJobs } from '../../src/integrations/jobs.js';
 import { startScheduler } from '../../src/jobs/scheduler.js';
 import { startOutboxDrainers } from '../../src/outbox/drainers.js';
@@ -91,6 +93,8 @@ describe('EGYM Wellpass', () => {
     const ids = (await app.http.get(`/api/v1/admin/integrations/${integrationId}/wellpass-ids`).set(auth).expect(200)).body;
     expect(ids).toMatchObject({ venues: [{ locationId, venueUuid: venue }], webhookUrl: expect.stringContaining(`/api/v1/webhooks/wellpass/${integrationId}`) });
     expect(ids.companyUuid).toMatch(/^[0-9a-f-]{36}$/);
+    const shown = (await app.http.get(`/api/v1/admin/integrations/${integrationId}`).set(auth).expect(200)).body;
+    expect(shown.sharedIds).toEqual([expect.objectContaining({ label: 'Company UUID', value: ids.companyUuid })]);
     expect((await post(`/api/v1/admin/integrations/${integrationId}/test`, {}, 200)).ok).toBe(true);
   });
 
@@ -292,5 +296,28 @@ describe('EGYM Wellpass', () => {
     expect(await slotOf(session.id)).toBeUndefined();
     expect((await runJob('reconcile')).status).toBe('succeeded');
     expect(await slotOf(session.id)).toMatchObject({ total_capacity: 2, total_booked: 0 });
+  });
+
+  it('reconciles a venue holding more sessions than one page, each published once', async () => {
+    // Written straight to the database, as another instance's import might: no outbox event, so
+    // only the reconcile can publish them.
+    const ids: number[] = [];
+    const firstStart = Date.now() + 50 * HOUR;
+    for (let i = 0; i < RECONCILE_PAGE + 3; i++) {
+      const startsAt = new Date(firstStart + i * 10 * 60_000);
+      ids.push(await insertSession(app.ctx.db, { activityId, locationId, startsAt, endsAt: new Date(startsAt.getTime() + HOUR), capacity: 10, instructor: null, status: 'scheduled' }, new Date()));
+    }
+    // Paging is what is tested here, not the rate limit: 500 slot POSTs at its 25 a second would take 20 s.
+    const limited = sb.settings().rateLimit;
+    sb.configure({ rateLimit: null });
+    const run = await runJob('reconcile').finally(() => sb.configure({ rateLimit: limited }));
+    expect(run.status).toBe('succeeded');
+    expect(run.progress.sessionsChecked).toBeGreaterThan(RECONCILE_PAGE);
+    const live = new Set(sb.slots(venue).filter((x) => !x.cancelled).map((x) => x.id));
+    const published = await app.ctx.db('wellpass_slots').where({ integration_id: integrationId }).whereIn('session_id', ids).select('remote_slot_id');
+    expect(published).toHaveLength(ids.length);
+    expect(published.every((r: { remote_slot_id: number }) => live.has(Number(r.remote_slot_id)))).toBe(true);
+    // Nothing changed: a second reconcile writes nothing.
+    expect((await runJob('reconcile')).progress).toMatchObject({ slotsCreated: 0, slotsUpdated: 0, slotsWithdrawn: 0 });
   });
 });

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { expectedMembers } from '../integrations/support.js';
-import { updateIntegration } from '../../src/integrations/service.js';
+import { randomUUID } from 'node:crypto';
+import { createIdentityType } from '../../src/identities/service.js';
+import { setIntegrationLink } from '../../src/integrations/links.js';
+import { createIntegration, updateIntegration } from '../../src/integrations/service.js';
+import { createLocation } from '../../src/locations/service.js';
 import { ADMIN, MANAGER, screenshot, signedInPage, signInStatus, startConsoleFixture, type ConsoleFixture } from './console-support.js';
 import { ensureWebBuild, launchChromium, tomorrowAt } from './support.js';
 
@@ -284,6 +288,25 @@ describe('the manager console walks the set-up guide', () => {
     await failed.waitFor({ timeout: 30_000 });
     expect(await failed.textContent()).not.toMatch(/at .*\.js|undefined|\[object/);
     await screenshot(manager, '22-member-sync-failed');
+    await manager.context().close();
+  });
+
+  it('a manager copies the two ids Wellpass support asks for: the company UUID and each venue UUID', async () => {
+    const identityType = await createIdentityType(f.app.ctx, { name: 'Wellpass id', kind: 'wellpass', maxPerClient: 1, minDaysBetweenChanges: 0, active: true });
+    const [companyUuid, venueUuid] = [randomUUID(), randomUUID()];
+    const wellpass = await createIntegration(f.app.ctx, {
+      type: 'wellpass', name: 'Wellpass', active: true,
+      config: { baseUrl: 'http://127.0.0.1:9', companyUuid, identityTypeId: identityType.id, productId: 1 },
+      secrets: { apiToken: 'token', webhookSecret: 'webhook-secret' },
+    });
+    const location = await createLocation(f.app.ctx, { name: 'Wellpass studio', timezone: 'Europe/Berlin' });
+    await setIntegrationLink(f.app.ctx, wellpass, location.id, { externalId: venueUuid });
+    const manager = await signedInPage(browser, f.app.url, MANAGER);
+    await manager.goto(`${f.app.url}/console/integrations/${wellpass.id}`);
+    expect(await manager.getByLabel('Company UUID').inputValue()).toBe(companyUuid);
+    await manager.goto(`${f.app.url}/console/locations/${location.id}`);
+    await manager.getByRole('tab', { name: 'Integrations' }).click();
+    await manager.locator('code', { hasText: venueUuid }).waitFor();
     await manager.context().close();
   });
 });

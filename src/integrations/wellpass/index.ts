@@ -23,6 +23,8 @@ export const wellpass: IntegrationTypeDefinition = {
   remoteKey: (config) => (config as WellpassConfig).companyUuid.toLowerCase(),
   // A location's venue UUID: the gym id in the API's paths (one venue per location).
   locationLink: { ownsMembers: false, externalIdSchema: z.uuid().transform((v) => v.toLowerCase()) },
+  // The guide's step 3: Wellpass support switches the interface on with these two ids.
+  sharedIds: (c) => [{ label: 'Company UUID', value: (c as WellpassConfig).companyUuid, hint: 'Give it to Wellpass support with each location’s venue UUID (Locations > Integrations)' }],
   jobs: [
     { kind: 'reconcile', manual: true, everyMinutes: (c) => (c as WellpassConfig).reconcileEveryMinutes, run: reconcileJob },
     // Sends decisions the aggregator does not have yet, well before its 15-minute auto-reject.

@@ -29,6 +29,8 @@ export interface Integration {
   credentialsDetail: string | null;
   webhookUrl?: string;
   publicApiUrl?: string;
+  /** Ids the remote system's support asks for (Wellpass: the company UUID). */
+  sharedIds?: { label: string; value: string; hint?: string }[];
   /** When the next scheduled run is due; null when nothing is scheduled. */
   nextRunAt: string | null;
 }
@@ -294,6 +296,7 @@ function Overview({ integration, definition, staff, onChanged }: { integration: 
       )}
       {integration.webhookUrl && <CopyField label="Webhook URL" value={integration.webhookUrl} hint="Paste it into the remote system’s webhook settings" />}
       {integration.publicApiUrl && <CopyField label="Public API URL" value={integration.publicApiUrl} />}
+      {integration.sharedIds?.map((id) => <CopyField key={id.label} label={id.label} value={id.value} hint={id.hint} />)}
       <dl class="facts">
         <dt>Active</dt>
         <dd>{integration.active ? 'Yes' : 'No'}</dd>
