@@ -71,6 +71,11 @@ const envSchema = z.object({
   TRUST_PROXY: trustProxy.default('loopback'),
   INSTANCE_ID: z.string().min(1).max(100).default(`${hostname()}-${process.pid}`),
   SCHEDULER_ENABLED: flag.default(true),
+  /**
+   * Runs one instance executes at once. More than one, so a long sync (an initial sync of a large
+   * chain) does not hold back short, time-bound runs (a Wellpass decision sweep) queued behind it.
+   */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(2),
   /** How long a stopped instance's outbox consumers wait before another instance takes them over. */
   OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   /** Handled outbox events are deleted once every consumer has passed them and they are this old. */

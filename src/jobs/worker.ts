@@ -7,15 +7,23 @@ export interface WorkerOptions {
   pollMs?: number;
   /** Lease length; renewed every third of it. A killed worker's run is taken over after this. */
   leaseMs?: number;
+  /** Runs executed at once (default WORKER_CONCURRENCY). */
+  concurrency?: number;
 }
 
-/** Polls for runs, claims one at a time with a lease, and executes the job the catalog names for it. */
+/**
+ * Polls for runs, claims them with a lease, and executes the job the catalog names for each, up to
+ * `concurrency` at once. One loop looks for work at a time: a loop that claims a run lets another
+ * start looking (while there is room), and a loop that finds none ends.
+ */
 export function startWorker(ctx: AppContext, jobs: JobCatalog, opts: WorkerOptions = {}): { stop(): Promise<void> } {
   const pollMs = opts.pollMs ?? 1000;
   const leaseMs = opts.leaseMs ?? 60_000;
+  const concurrency = opts.concurrency ?? ctx.config.WORKER_CONCURRENCY;
   const owner = ctx.config.INSTANCE_ID;
   const stopping = new AbortController();
-  let current: Promise<void> | null = null;
+  const loops = new Set<Promise<void>>();
+  let looking = false;
 
   async function execute(run: SyncRun) {
     const lease = new AbortController();
@@ -67,31 +75,40 @@ export function startWorker(ctx: AppContext, jobs: JobCatalog, opts: WorkerOptio
     }
   }
 
-  async function tick() {
-    if (current || stopping.signal.aborted) return;
-    current = (async () => {
+  /** Claims a run as the one loop looking; a claim lets the next loop start looking. */
+  async function claimNext() {
+    looking = true;
+    let run: SyncRun | null = null;
+    try {
+      run = await claimRun(ctx, owner, leaseMs);
+      return run;
+    } finally {
+      looking = false;
+      if (run) tick();
+    }
+  }
+
+  function tick() {
+    if (looking || loops.size >= concurrency || stopping.signal.aborted) return;
+    const loop: Promise<void> = (async () => {
       try {
-        for (let run = await claimRun(ctx, owner, leaseMs); run && !stopping.signal.aborted; run = await claimRun(ctx, owner, leaseMs)) {
-          await execute(run);
-        }
+        for (let run = await claimNext(); run && !stopping.signal.aborted; run = await claimNext()) await execute(run);
       } catch (err) {
         ctx.logger.error({ err }, 'sync worker tick failed');
       }
-    })().finally(() => {
-      current = null;
-    });
+    })().finally(() => loops.delete(loop));
+    loops.add(loop);
   }
 
-  const timer = setInterval(() => void tick(), pollMs);
-  const wake = () => void tick();
-  runQueued.on('queued', wake);
-  void tick();
+  const timer = setInterval(tick, pollMs);
+  runQueued.on('queued', tick);
+  tick();
   return {
     async stop() {
       stopping.abort();
       clearInterval(timer);
-      runQueued.off('queued', wake);
-      await current;
+      runQueued.off('queued', tick);
+      await Promise.all(loops);
     },
   };
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { enqueueRun, recordPage } from '../../src/jobs/runs.js';
 import { integrationJobs } from '../../src/integrations/jobs.js';
+import type { JobCatalog } from '../../src/jobs/types.js';
 import { startWorker } from '../../src/jobs/worker.js';
 import { expectedMembers, startSyncFixture, type SyncFixture } from './support.js';
 
@@ -58,6 +59,33 @@ describe('sync runs survive a killed worker and many instances', () => {
       expect([JSON.parse(after.progress), JSON.parse(after.checkpoint)]).toEqual([{ visitsSeen: 5 }, { step: 1 }]);
     } finally {
       await db('sync_runs').where({ id: run.id }).delete();
+    }
+  });
+
+  it('runs a short job while a long one runs, up to its concurrency at once', async () => {
+    const { db } = f.app.ctx;
+    let finishLong!: () => void;
+    const longGoesOn = new Promise<void>((resolve) => (finishLong = resolve));
+    // A catalog of its own: 'access' runs are long (until released), every other run is short.
+    const jobs: JobCatalog = {
+      scheduledJobs: async () => [],
+      jobFor: async (_ctx, run) => ({ owner: 'test', execute: async () => (run.kind === 'access' ? longGoesOn : undefined) }),
+    };
+    const status = async (id: number) => (await db('sync_runs').where({ id }).first()).status as string;
+    const enqueue = async (kind: 'access' | 'clients', scope: string) => (await enqueueRun(f.app.ctx, { integrationId: f.integrationId, kind, scope, trigger: 'manual' })).run.id;
+    const [long, short, otherLong] = [await enqueue('access', 'long-1'), await enqueue('clients', 'short'), await enqueue('access', 'long-2')];
+    const worker = startWorker(f.app.ctx, jobs, { pollMs: 20, concurrency: 2 });
+    try {
+      await until(async () => (await status(short)) === 'succeeded', 'the short run, queued behind a long one');
+      // Two at once: the second long run waited for a place, and took the one the short run left.
+      expect(await status(long)).toBe('running');
+      await until(async () => (await status(otherLong)) === 'running', 'the second long run');
+      finishLong();
+      await until(async () => (await status(long)) === 'succeeded' && (await status(otherLong)) === 'succeeded', 'both long runs');
+    } finally {
+      finishLong();
+      await worker.stop();
+      await db('sync_runs').whereIn('scope', ['long-1', 'long-2', 'short']).delete();
     }
   });
 
