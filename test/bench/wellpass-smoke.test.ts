@@ -13,13 +13,14 @@ it('runs the Wellpass benchmark and writes its rows', () => {
   const stdout = execFileSync(process.execPath, ['dist/bench/wellpass.js', '--dialect', 'sqlite', '--sessions', '20', '--requests', '40', '--concurrency', '5', '--changes', '3', '--out', out], { encoding: 'utf8', timeout: 50_000 });
   const report = readFileSync(out, 'utf8');
   rmSync(out, { force: true });
-  for (const row of ['booking-requested -> decision (40 webhooks, 5 concurrent)', 'GET /healthz', 'booking-requested: decisions recorded', 'booking-requested: seats within capacity', 'Publishing 20 sessions', 'Reconcile, nothing changed', 'Capacity change -> sandbox (3 changes)']) {
+  for (const row of ['booking-requested -> decision, new members (40 webhooks, 5 concurrent)', 'booking-requested -> decision, members who booked before (40 webhooks, 5 concurrent)', 'GET /healthz', 'booking-requested: decisions recorded', 'booking-requested: seats within capacity', 'Publishing 20 sessions', 'Reconcile, nothing changed', 'Capacity change -> sandbox (3 changes)']) {
     expect(report).toContain(row);
     expect(stdout).toContain(row);
   }
   // correctness, not speed: every request decided once, no seat over capacity or cap, a reconcile that writes nothing
   expect(report).toMatch(/decisions recorded \(wellpass_bookings\) \| 45 of 45 \|.*: met \|/);
   expect(report).toMatch(/seats within capacity and the Wellpass cap \| yes \|.*: met \|/);
+  expect(report).toMatch(/members who booked before .*non-2xx 0, errors 0; \d+ members, clients created 0;/);
   expect(report).toMatch(/Reconcile, nothing changed .*no writes when nothing changed: met \|/);
   expect(report).not.toMatch(/NaN|never/);
 }, 90_000);
