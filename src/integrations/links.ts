@@ -110,11 +110,17 @@ export async function deleteIntegrationLink(ctx: AppContext, integration: Integr
   noteIntegrationsChanged(ctx);
 }
 
-/** The locations an integration's remote ids stand for: remote id -> location. */
-export async function linkedLocations(ctx: AppContext, integrationId: number): Promise<Map<string, Location>> {
-  const links = await listLinkRows(ctx.db, { integrationId });
+/** Links -> remote id -> location; the first link of a remote id wins. */
+async function locationsByRemoteId(ctx: AppContext, links: LocationLinkRow[]): Promise<Map<string, Location>> {
   const locations = new Map((await listLocations(ctx.db)).map((l) => [l.id, l]));
-  return new Map(links.flatMap((l) => (locations.has(l.locationId) ? [[l.externalId, locations.get(l.locationId)!] as const] : [])));
+  const found = new Map<string, Location>();
+  for (const l of links) if (!found.has(l.externalId) && locations.has(l.locationId)) found.set(l.externalId, locations.get(l.locationId)!);
+  return found;
+}
+
+/** The locations an integration's remote ids stand for (its own links): remote id -> location. */
+export async function linkedLocations(ctx: AppContext, integrationId: number): Promise<Map<string, Location>> {
+  return locationsByRemoteId(ctx, await listLinkRows(ctx.db, { integrationId }));
 }
 
 /**
@@ -125,10 +131,7 @@ export async function servedLocations(ctx: AppContext, integration: { id: number
   const links = (await listLinkRows(ctx.db, { integrationType: integration.type }))
     .filter((l) => l.integrationId === integration.id || l.integrationId === null)
     .sort((a, b) => Number(a.integrationId === null) - Number(b.integrationId === null));
-  const locations = new Map((await listLocations(ctx.db)).map((l) => [l.id, l]));
-  const served = new Map<string, Location>();
-  for (const l of links) if (!served.has(l.externalId) && locations.has(l.locationId)) served.set(l.externalId, locations.get(l.locationId)!);
-  return served;
+  return locationsByRemoteId(ctx, links);
 }
 
 /** An integration's links with their per-location secrets, for the integration's own use (never shown). */
