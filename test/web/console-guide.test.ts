@@ -304,6 +304,10 @@ describe('the manager console walks the set-up guide', () => {
     const manager = await signedInPage(browser, f.app.url, MANAGER);
     await manager.goto(`${f.app.url}/console/integrations/${wellpass.id}`);
     expect(await manager.getByLabel('Company UUID').inputValue()).toBe(companyUuid);
+    // Whole, to paste as it is (no PUBLIC_BASE_URL here: the console's own origin), and the type's schedule.
+    expect(await manager.getByLabel('Webhook URL').inputValue()).toBe(`${f.app.url}/api/v1/webhooks/wellpass/${wellpass.id}`);
+    await manager.getByText('Reconcile every 30 min').waitFor();
+    await screenshot(manager, '23-wellpass-ids');
     await manager.goto(`${f.app.url}/console/locations/${location.id}`);
     await manager.getByRole('tab', { name: 'Integrations' }).click();
     await manager.locator('code', { hasText: venueUuid }).waitFor();

@@ -58,13 +58,14 @@ function LastRun({ integrationId }: { integrationId: number }) {
 }
 
 /** A schedule the config declares ({enabled, everyMinutes}), in words: what the next runs will be. */
+/** The config's schedules, whichever shape the type uses: {enabled, everyMinutes} objects or <job>EveryMinutes numbers. */
 function schedules(config: Record<string, unknown>): string {
-  const parts = Object.entries(config)
-    .filter(([, v]) => typeof v === 'object' && v !== null && 'everyMinutes' in v)
-    .map(([key, v]) => {
-      const s = v as { enabled?: boolean; everyMinutes: number };
-      return s.enabled === false ? `${humanize(key)} off` : `${humanize(key)} every ${s.everyMinutes} min`;
-    });
+  const parts = Object.entries(config).flatMap(([key, v]) => {
+    if (typeof v === 'number' && key.endsWith('EveryMinutes')) return [`${humanize(key.slice(0, -'EveryMinutes'.length))} every ${v} min`];
+    if (typeof v !== 'object' || v === null || !('everyMinutes' in v)) return [];
+    const s = v as { enabled?: boolean; everyMinutes: number };
+    return [s.enabled === false ? `${humanize(key)} off` : `${humanize(key)} every ${s.everyMinutes} min`];
+  });
   return parts.join(', ') || '—';
 }
 
@@ -294,7 +295,8 @@ function Overview({ integration, definition, staff, onChanged }: { integration: 
           {test.detail}
         </p>
       )}
-      {integration.webhookUrl && <CopyField label="Webhook URL" value={integration.webhookUrl} hint="Paste it into the remote system’s webhook settings" />}
+      {/* Without PUBLIC_BASE_URL the server knows only the path; the console's own origin is the one the remote system must call. */}
+      {integration.webhookUrl && <CopyField label="Webhook URL" value={new URL(integration.webhookUrl, location.origin).href} hint="Paste it into the remote system’s webhook settings" />}
       {integration.publicApiUrl && <CopyField label="Public API URL" value={integration.publicApiUrl} />}
       {integration.sharedIds?.map((id) => <CopyField key={id.label} label={id.label} value={id.value} hint={id.hint} />)}
       <dl class="facts">
