@@ -175,13 +175,22 @@ export async function getSession(db: Db, id: number): Promise<ClassSession | nul
   return row ? toSession(row) : null;
 }
 
+/** A session with what its activity offers aggregators. */
+export interface SessionForAggregator {
+  session: ClassSession;
+  aggregatorBookings: AggregatorBookings;
+}
+
+const AGGREGATOR_COLUMNS = ['a.aggregator_bookings', 'a.aggregator_seat_cap'];
+const toSessionForAggregator = (row: Row): SessionForAggregator => ({ session: toSession(row), aggregatorBookings: aggregatorBookingsOf(row) });
+
 /**
  * A session with its activity's aggregator settings, in one read: what an aggregator is offered and
  * books. `id` may be a query selecting it (an aggregator's slot naming the session).
  */
-export async function getSessionForAggregator(db: Db, id: number | Knex.QueryBuilder): Promise<{ session: ClassSession; aggregatorBookings: AggregatorBookings } | null> {
-  const row = await sessionsQuery(db).select('a.aggregator_bookings', 'a.aggregator_seat_cap').where('s.id', id).first();
-  return row ? { session: toSession(row), aggregatorBookings: aggregatorBookingsOf(row) } : null;
+export async function getSessionForAggregator(db: Db, id: number | Knex.QueryBuilder): Promise<SessionForAggregator | null> {
+  const row = await sessionsQuery(db).select(AGGREGATOR_COLUMNS).where('s.id', id).first();
+  return row ? toSessionForAggregator(row) : null;
 }
 
 /** Sessions matching the filter after `afterId`, by id: the keyset page of the staff list and a reconcile. */
@@ -199,9 +208,8 @@ export async function listSessionsPage(db: Db, filter: SessionFilter, afterId: n
 }
 
 /** A page of sessions with their activity's aggregator settings (getSessionForAggregator's, for many). */
-export async function listSessionsForAggregatorPage(db: Db, filter: SessionFilter, afterId: number, limit: number): Promise<{ session: ClassSession; aggregatorBookings: AggregatorBookings }[]> {
-  const rows = await sessionsPageQuery(db, filter, afterId, limit).select('a.aggregator_bookings', 'a.aggregator_seat_cap');
-  return rows.map((row: Row) => ({ session: toSession(row), aggregatorBookings: aggregatorBookingsOf(row) }));
+export async function listSessionsForAggregatorPage(db: Db, filter: SessionFilter, afterId: number, limit: number): Promise<SessionForAggregator[]> {
+  return (await sessionsPageQuery(db, filter, afterId, limit).select(AGGREGATOR_COLUMNS)).map(toSessionForAggregator);
 }
 
 /** Sessions of one location starting in [from, to), in start order: a member's class list. */

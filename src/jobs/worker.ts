@@ -81,11 +81,11 @@ export function startWorker(ctx: AppContext, jobs: JobCatalog, opts: WorkerOptio
     let run: SyncRun | null = null;
     try {
       run = await claimRun(ctx, owner, leaseMs);
-      return run;
     } finally {
       looking = false;
-      if (run) tick();
     }
+    if (run) tick();
+    return run;
   }
 
   function tick() {

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.js';
 import { offeredSeats } from '../../bookings/rules.js';
-import { getSessionForAggregator, listSessionsForAggregatorPage, type AggregatorBookings, type ClassSession } from '../../classes/repository.js';
+import { getSessionForAggregator, listSessionsForAggregatorPage, type AggregatorBookings, type ClassSession, type SessionForAggregator } from '../../classes/repository.js';
 import type { IntegrationRun } from '../types.js';
 import { cancelByGym } from './bookings.js';
 import { findPublishedClass, findPublishedSlot, forgetPublished, listPublishedClasses, listPublishedSlots, savePublishedClass, savePublishedSlot, type PublishedSlot } from './repository.js';
@@ -47,8 +47,6 @@ async function ensureClass(ctx: AppContext, w: Wellpass, venue: Venue, session: 
 
 export type PublishOutcome = 'created' | 'updated' | 'unchanged' | 'withdrawn' | 'notOffered';
 
-type SessionOffer = { session: ClassSession; aggregatorBookings: AggregatorBookings } | null;
-
 /**
  * Brings one session's slot at a venue in line with the session as it is now (the outbox's
  * change of one session). See bringSlot.
@@ -65,7 +63,7 @@ export async function publishSession(ctx: AppContext, w: Wellpass, venue: Venue,
  * remotely), or withdrawn when the session is no longer offered. A session the club cancelled also
  * tells the aggregator about each of its bookings in it (CANCELLED_BY_GYM). Safe to repeat.
  */
-async function bringSlot(ctx: AppContext, w: Wellpass, venue: Venue, sessionId: number, found: SessionOffer, published: PublishedSlot | null, known: KnownClasses | null, remote?: RemoteSlot | null): Promise<PublishOutcome> {
+async function bringSlot(ctx: AppContext, w: Wellpass, venue: Venue, sessionId: number, found: SessionForAggregator | null, published: PublishedSlot | null, known: KnownClasses | null, remote?: RemoteSlot | null): Promise<PublishOutcome> {
   const session = found?.session ?? null;
   const now = ctx.now();
   if (session?.status === 'cancelled') await cancelByGym(ctx, w, sessionId);
