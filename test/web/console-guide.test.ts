@@ -93,9 +93,20 @@ describe('the manager console walks the set-up guide', () => {
     await page.getByText('Credentials OK').first().waitFor();
     await screenshot(page, '05-integration');
     // ✏️ the options: the secret stays as it was when its field is left empty
+    // What is typed before the identity types arrive stays (a slow list once remounted the form)
+    let releaseIdentityTypes = () => {};
+    const identityTypesHeld = new Promise<void>((resolve) => (releaseIdentityTypes = resolve));
+    await page.route('**/admin/identity-types*', async (route) => (await identityTypesHeld, route.continue()));
     await page.getByRole('button', { name: 'Edit options' }).click();
     expect(await page.getByLabel('Client secret').inputValue()).toBe('');
     await page.getByLabel('Sync Swipes: every (minutes)').fill('15');
+    const identityTypesArrived = page.waitForResponse((r) => r.url().includes('/admin/identity-types'));
+    releaseIdentityTypes();
+    await identityTypesArrived;
+    await page.getByLabel('Identity type').getByRole('option', { name: 'Perfect Gym member' }).waitFor({ state: 'attached' });
+    expect(await page.getByLabel('Sync Swipes: every (minutes)').inputValue()).toBe('15');
+    expect(await page.getByLabel('Identity type').locator('option:checked').textContent()).toBe('Perfect Gym member');
+    await page.unroute('**/admin/identity-types*');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Sync Swipes every 15 min').waitFor();
     await page.getByRole('button', { name: 'Test connection' }).click();

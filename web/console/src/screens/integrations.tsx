@@ -181,8 +181,9 @@ function IntegrationForm(props: { types: IntegrationType[]; integration: Integra
         </div>
       )}
       {definition && (
+        // keyed by type alone: options arriving later must not remount the form and drop what was typed
         <Form
-          key={`${type}-${identityTypes.length}`}
+          key={type}
           fields={fields}
           initial={integration ? { ...integration, secrets: {} } : { active: true, config: defaultsFromSchema(definition.configSchema) }}
           submitLabel={editing ? 'Save' : 'Add'}
