@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.js';
 import type { Db } from '../db/knex.js';
 import { countPendingAssignments } from '../packages/service.js';
+import type { AdminAction } from './definition.js';
 
 /** Something an integration could not do that staff can fix, by kind and key (one row per integration, kind and key). */
 export interface SyncIssue {
@@ -45,3 +46,6 @@ export async function integrationIssues(ctx: AppContext, integrationId: number):
   }));
   return [...missing, ...(await listOpenIssues(ctx.db, integrationId)).filter((i) => i.kind !== 'missingPackage')];
 }
+
+/** GET /admin/integrations/:id/issues for types whose issues are all recorded ones (the console's Issues tab). */
+export const issuesAction: AdminAction = { method: 'get', name: 'issues', handle: async (ctx, integration) => ({ status: 200, body: { items: await integrationIssues(ctx, integration.id) } }) };

@@ -235,6 +235,21 @@ describe('EGYM Wellpass', () => {
     expect(sb.validations().filter((v) => v.gympass_id === u.unique_token)).toEqual([expect.objectContaining({ gym_id: venue })]);
   });
 
+  it('rejects as a technical error when booking fails, and tells staff who was turned away', async () => {
+    const session = await newSession({ capacity: 5 });
+    await drain();
+    const member = user();
+    // A new member's client cannot be written while the audit table is away.
+    await app.ctx.db.schema.renameTable('identity_changes', 'identity_changes_away');
+    const decided = await request(session.id, member).finally(() => app.ctx.db.schema.renameTable('identity_changes_away', 'identity_changes'));
+    expect(decided).toMatchObject({ status: 'REJECTED', reason_category: 'TECHNICAL_ERROR' });
+    expect((await app.ctx.db('class_sessions').where({ id: session.id }).first()).booked_count).toBe(0);
+    const { items } = (await app.http.get(`/api/v1/admin/integrations/${integrationId}/issues`).set(auth).expect(200)).body;
+    const issue = items.find((i: { key: string }) => i.key === decided.booking_number);
+    expect(issue).toMatchObject({ kind: 'bookingFailed', count: 1 });
+    expect(issue.detail).toContain(`${member.name} <${member.email}> (Wellpass id ${member.unique_token})`);
+  });
+
   it('sends a decision Wellpass did not take in the sweeper', async () => {
     const session = await newSession({ capacity: 5 });
     await drain();

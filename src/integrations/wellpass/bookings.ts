@@ -8,6 +8,7 @@ import { AppError } from '../../errors.js';
 import { rawBodyOf } from '../../http/raw-body.js';
 import type { Db } from '../../db/knex.js';
 import { inTransaction } from '../../db/transaction.js';
+import { recordIssue } from '../issues.js';
 import { activeIntegrationKept } from '../kept.js';
 import type { Integration, IntegrationRun } from '../types.js';
 import { createClientFor, knownClientOf, WELLPASS_SOURCE } from './customers.js';
@@ -29,6 +30,7 @@ import { wellpassOf, type Wellpass } from './side.js';
 import { readWebhook, reasonCategoryOf, WellpassError, type BookingEvent, type Decision, type RejectReason } from './wire.js';
 
 const SWEEP_BATCH = 200;
+const BOOKING_FAILED_ISSUE = 'bookingFailed';
 
 /** Booking rule codes -> the aggregator's reason categories. */
 const REJECTION: Record<string, RejectReason> = {
@@ -169,6 +171,10 @@ async function onRequested(ctx: AppContext, w: Wellpass, event: BookingEvent): P
     ctx.logger.error({ err, booking: event.bookingNumber }, 'deciding a Wellpass booking failed: rejected as a technical error');
     decided = rejected('technical');
     id = await insertDecision(ctx.db, w.integration.id, { ...request, ...decided }, now);
+    // Who was turned away, for staff: no client may hold the name and e-mail.
+    const { name, email, token } = event.user;
+    await recordIssue(ctx.db, w.integration.id, BOOKING_FAILED_ISSUE, event.bookingNumber,
+      `Wellpass booking ${event.bookingNumber} of ${name} <${email}> (Wellpass id ${token}), slot ${event.slotId}, was rejected as a technical error: ${(err as Error).message}. Wellpass told the member to try again; book them at the desk if a seat is free.`, 1, now);
   }
   sendInBackground(ctx, w, { ...request, ...decided, id, decisionSentAt: null, sendAttempts: 0, createdAt: now });
   return answerOf(decided);

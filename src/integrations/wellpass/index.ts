@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { enqueueRun } from '../../jobs/runs.js';
 import type { IntegrationTypeDefinition } from '../definition.js';
+import { issuesAction } from '../issues.js';
 import { setCredentialsStatus, webhookUrlOf } from '../service.js';
 import { decisionsJob, handleWellpassWebhook } from './bookings.js';
 import { wellpassConfigSchema, wellpassSecretsSchema, type WellpassConfig } from './config.js';
@@ -68,6 +69,8 @@ export const wellpass: IntegrationTypeDefinition = {
     }));
   },
   adminActions: [
+    // Requests rejected as technical errors, with who made them (no client may hold that yet).
+    issuesAction,
     {
       method: 'get',
       name: 'wellpass-ids',
