@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -75,4 +75,27 @@ export function stopChild(child: ChildProcess): Promise<void> {
 export function peakRssMb(pid: number): number {
   const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Math.round(Number(match[1]) / 1024) : NaN;
+}
+
+/** CPU time a process has used so far (user + system), in ms; NaN when it is not readable (another OS). */
+export function cpuMs(pid: number): number {
+  try {
+    // utime and stime are fields 14 and 15, counted after the command's closing parenthesis
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+/** The kernel's USER_HZ for /proc's CPU times: 100 on Linux everywhere but exotic builds. */
+const CLOCK_TICKS = 100;
+
+/** The pid of a local database server process by name (mariadbd, mysqld), or null. */
+export function pidOf(...names: string[]): number | null {
+  try {
+    const out = execSync(`pidof -s ${names.join(' ')}`, { encoding: 'utf8' }).trim();
+    return out ? Number(out.split(/\s+/)[0]) : null;
+  } catch {
+    return null;
+  }
 }

@@ -23,11 +23,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
 import got from 'got';
-import { createDb } from '../src/db/knex.js';
+import { createDb, type Db } from '../src/db/knex.js';
 import { signWebhook } from '../src/integrations/wellpass/wire.js';
 import { startWellpassSandbox, type WellpassSandbox } from '../src/sandbox/wellpass/server.js';
 import { freshBenchDatabase } from './database.js';
-import { freePort, startCli, type Child } from './processes.js';
+import { cpuMs, freePort, pidOf, startCli, type Child } from './processes.js';
 import { call, inParallel, percentile, waitForRun, waitUntil, type Api } from './scenarios.js';
 
 const execFileAsync = promisify(execFile);
@@ -80,6 +80,30 @@ interface LoadResult {
   answers: Record<string, number>;
   warmupAnswers: Record<string, number>;
   warmupTotal: number;
+}
+
+/** Statements the MySQL server has been sent so far (its Questions counter), or NaN on SQLite. */
+async function statementsSent(db: Db): Promise<number> {
+  if (opts.dialect !== 'mysql') return NaN;
+  const [rows] = (await db.raw("SHOW GLOBAL STATUS LIKE 'Questions'")) as [{ Value: string }[]];
+  return Number(rows[0]!.Value);
+}
+
+/**
+ * What each request of a load cost, warm-up included, where the machine's speed matters less than
+ * in its latency: clubcore's CPU, the database server's when it runs here, and the statements sent
+ * to MySQL (the decisions sent and the drainers' work during the load count too).
+ */
+async function costOf(db: Db, clubcorePid: number, run: () => Promise<LoadResult>): Promise<{ load: LoadResult; cost: string }> {
+  const dbPid = opts.dialect === 'mysql' ? pidOf('mariadbd', 'mysqld') : null;
+  const before = { clubcore: cpuMs(clubcorePid), db: dbPid ? cpuMs(dbPid) : NaN, statements: await statementsSent(db) };
+  const load = await run();
+  const n = load.total + load.warmupTotal;
+  const per = (after: number, was: number, digits: number) => ((after - was) / n).toFixed(digits);
+  const parts = [`clubcore CPU ${per(cpuMs(clubcorePid), before.clubcore, 2)} ms`];
+  if (dbPid) parts.push(`database server CPU ${per(cpuMs(dbPid), before.db, 2)} ms`);
+  if (opts.dialect === 'mysql') parts.push(`${per(await statementsSent(db), before.statements, 1)} statements`);
+  return { load, cost: `per request: ${parts.join(', ')}` };
 }
 
 /** Runs bench/wellpass-load.ts in its own process on prepared requests. */
@@ -189,11 +213,11 @@ async function main() {
     }
     // the server's own floor first, on the quiet system: the same number of requests at the same concurrency
     const healthz = await loadOf({ url: `${base}/healthz`, method: 'GET', concurrency: opts.concurrency, warmup: Array.from({ length: warmupCount }, () => ({})), measured: Array.from({ length: opts.requests }, () => ({})) });
-    const hooks = await loadOf({ url: webhookUrl, method: 'POST', concurrency: opts.concurrency, warmup: prepared.slice(0, warmupCount), measured: prepared.slice(warmupCount) });
+    const { load: hooks, cost: hooksCost } = await costOf(db, cc.process.pid!, () => loadOf({ url: webhookUrl, method: 'POST', concurrency: opts.concurrency, warmup: prepared.slice(0, warmupCount), measured: prepared.slice(warmupCount) }));
     rows.push([
       `booking-requested -> decision, new members (${hooks.total} webhooks, ${opts.concurrency} concurrent)`,
       `p99 ${ms(hooks.p99)}`,
-      `p50 ${ms(hooks.p50)}, p95 ${ms(hooks.p95)}, max ${ms(hooks.max)}, ${Math.round(hooks.rps)} req/s; answers: ${counts(hooks.answers)}; non-2xx ${hooks.non2xx}, errors ${hooks.errors}; after ${warmupCount} unmeasured; floor GET /healthz, same load: p50 ${ms(healthz.p50)}, p95 ${ms(healthz.p95)}, p99 ${ms(healthz.p99)}, ${Math.round(healthz.rps)} req/s; target p99 < 200 ms at 50 concurrent: ${opts.concurrency === 50 ? met(hooks.p99 < 200 && hooks.errors === 0 && hooks.non2xx === 0) : `not measured (${opts.concurrency} concurrent here)`}`,
+      `p50 ${ms(hooks.p50)}, p95 ${ms(hooks.p95)}, max ${ms(hooks.max)}, ${Math.round(hooks.rps)} req/s; answers: ${counts(hooks.answers)}; non-2xx ${hooks.non2xx}, errors ${hooks.errors}; after ${warmupCount} unmeasured; ${hooksCost}; floor GET /healthz, same load: p50 ${ms(healthz.p50)}, p95 ${ms(healthz.p95)}, p99 ${ms(healthz.p99)}, ${Math.round(healthz.rps)} req/s; target p99 < 200 ms at 50 concurrent: ${opts.concurrency === 50 ? met(hooks.p99 < 200 && hooks.errors === 0 && hooks.non2xx === 0) : `not measured (${opts.concurrency} concurrent here)`}`,
     ]);
 
     // every request decided and recorded; seats within capacity and the cap; the sandbox holds the decisions
@@ -239,12 +263,12 @@ async function main() {
       again.push(await prepare(againSlots.get(againSessions[(member + pass) % againSessions.length]!)!, returningUsers[member]!));
     }
     const clientsBefore = Number((await db('clients').count({ n: '*' }).first())?.n);
-    const hooksAgain = await loadOf({ url: webhookUrl, method: 'POST', concurrency: opts.concurrency, warmup: again.slice(0, warmupCount), measured: again.slice(warmupCount) });
+    const { load: hooksAgain, cost: hooksAgainCost } = await costOf(db, cc.process.pid!, () => loadOf({ url: webhookUrl, method: 'POST', concurrency: opts.concurrency, warmup: again.slice(0, warmupCount), measured: again.slice(warmupCount) }));
     const clientsAfter = Number((await db('clients').count({ n: '*' }).first())?.n);
     rows.push([
       `booking-requested -> decision, members who booked before (${hooksAgain.total} webhooks, ${opts.concurrency} concurrent)`,
       `p99 ${ms(hooksAgain.p99)}`,
-      `p50 ${ms(hooksAgain.p50)}, p95 ${ms(hooksAgain.p95)}, max ${ms(hooksAgain.max)}, ${Math.round(hooksAgain.rps)} req/s; answers: ${counts(hooksAgain.answers)}; non-2xx ${hooksAgain.non2xx}, errors ${hooksAgain.errors}; ${returningUsers.length} members, clients created ${clientsAfter - clientsBefore}; after ${warmupCount} unmeasured; target p99 < 200 ms at 50 concurrent: ${opts.concurrency === 50 ? met(hooksAgain.p99 < 200 && hooksAgain.errors === 0 && hooksAgain.non2xx === 0) : `not measured (${opts.concurrency} concurrent here)`}`,
+      `p50 ${ms(hooksAgain.p50)}, p95 ${ms(hooksAgain.p95)}, max ${ms(hooksAgain.max)}, ${Math.round(hooksAgain.rps)} req/s; answers: ${counts(hooksAgain.answers)}; non-2xx ${hooksAgain.non2xx}, errors ${hooksAgain.errors}; ${returningUsers.length} members, clients created ${clientsAfter - clientsBefore}; after ${warmupCount} unmeasured; ${hooksAgainCost}; target p99 < 200 ms at 50 concurrent: ${opts.concurrency === 50 ? met(hooksAgain.p99 < 200 && hooksAgain.errors === 0 && hooksAgain.non2xx === 0) : `not measured (${opts.concurrency} concurrent here)`}`,
     ]);
     await waitDrained('the seat changes of the bookings made again');
 

@@ -1,5 +1,5 @@
 import { readDate, type Db } from '../db/knex.js';
-import { aggregatorProductOf } from './rules.js';
+import { aggregatorProductOf, HELD } from './rules.js';
 
 export const BOOKING_STATUSES = ['booked', 'cancelled', 'attended', 'no_show'] as const;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
@@ -96,8 +96,10 @@ export async function insertBooking(db: Db, sessionId: number, clientId: number,
   return Number(id);
 }
 
-export async function rebook(db: Db, id: number, source: string, now: Date): Promise<void> {
-  await db('bookings').where({ id }).update({ status: 'booked', source, cancelled_at: null, attended_at: null, updated_at: now });
+/** A booking given up (cancelled, say) -> booked again; false when it is held (booked or attended, by a concurrent request too). */
+export async function rebookUnlessHeld(db: Db, id: number, source: string, now: Date): Promise<boolean> {
+  const changed = await db('bookings').where({ id }).whereNotIn('status', HELD).update({ status: 'booked', source, cancelled_at: null, attended_at: null, updated_at: now });
+  return Number(changed) === 1;
 }
 
 /** booked -> cancelled; false when it was not booked any more (a concurrent cancel). */

@@ -15,7 +15,7 @@ import {
   listBookingsOfClient,
   listBookingsOfSessionPage,
   markBookingAttended,
-  rebook,
+  rebookUnlessHeld,
   type BookedClass,
   type Booking,
   type BookingStatus,
@@ -26,7 +26,7 @@ import { HELD, REASON_TEXT, waitlistReasonGiven, whyNotBookable, type NotBookabl
 import { promoteFromWaitlist, stopWaitingOnBooking } from './waitlist.js';
 import { waitingPlacesOf } from './waitlist-repository.js';
 import { inTransaction } from '../db/transaction.js';
-import type { Db } from '../db/knex.js';
+import { isUniqueViolation, type Db } from '../db/knex.js';
 import { recordOutboxEvents } from '../outbox/service.js';
 
 export { whyNotBookable, whyNotJoinable, waitlistClosed, type NotBookableReason, type NotJoinableReason } from './rules.js';
@@ -124,6 +124,10 @@ export async function bookSession(ctx: AppContext, clientId: number, sessionId: 
  * aggregator records its decision in the same one). Returns the booking id. A refusal
  * (AppError.rule) may come after the seat was taken: the caller rolls back then. Once committed,
  * the caller drops the kept class lists (forgetSchedules).
+ *
+ * The client's own booking of the class is read only when something refuses or the unique
+ * (session, client) key says there is one: most bookings are a first one, and a read less per
+ * booking counts on MySQL. Holding a seat already stays the first refusal a client hears.
  */
 export async function bookInTransaction(
   trx: Db,
@@ -131,24 +135,27 @@ export async function bookInTransaction(
   now: Date,
 ): Promise<number> {
   const { clientId, session, source, seats } = b;
-  const existing = await findBooking(trx, session.id, clientId);
-  const reason = whyNotBookable({ ...session, seatsLeft: 1 }, b.grants, existing?.status, now);
-  if (reason) throw AppError.rule(reason, REASON_TEXT[reason]);
-  if (!(await takeSeat(trx, session.id, seats))) throw AppError.rule('full', REASON_TEXT.full);
+  const refuse = async (reason: NotBookableReason): Promise<never> => {
+    const held = (await findBooking(trx, session.id, clientId))?.status;
+    const why = held && HELD.includes(held) ? 'alreadyBooked' : reason;
+    throw AppError.rule(why, REASON_TEXT[why]);
+  };
+  const reason = whyNotBookable({ ...session, seatsLeft: 1 }, b.grants, undefined, now);
+  if (reason) return refuse(reason);
+  if (!(await takeSeat(trx, session.id, seats))) return refuse('full');
   // Booked directly (a seat open past the waitlist's cut-off, another channel): no longer waiting.
   if (session.waitlistCount > 0) await stopWaitingOnBooking(trx, session.id, clientId, now);
   await recordSeatsChanged(trx, session, now);
-  if (existing) {
-    await rebook(trx, existing.id, source, now);
-    return existing.id;
-  }
   try {
     return await insertBooking(trx, session.id, clientId, source, now);
   } catch (err) {
-    // Two requests of the same client raced past the check: the unique (session, client) key decides.
-    if (/unique|duplicate/i.test(String((err as Error).message))) throw AppError.rule('alreadyBooked', REASON_TEXT.alreadyBooked);
-    throw err;
+    if (!isUniqueViolation(err)) throw err;
   }
+  // Booked before: a cancelled booking is booked again. Not found (a concurrent request of the same
+  // client, not yet visible to this transaction's reads) or held: the seat rolls back with the caller.
+  const existing = await findBooking(trx, session.id, clientId);
+  if (!existing || !(await rebookUnlessHeld(trx, existing.id, source, now))) throw AppError.rule('alreadyBooked', REASON_TEXT.alreadyBooked);
+  return existing.id;
 }
 
 /** The session's free seats changed: channels that publish them (aggregators) send the new counts. */

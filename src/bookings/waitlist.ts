@@ -1,12 +1,12 @@
 import { clearWaitlistCount, getSession, lockSession, releaseWaitlistPlace, takeSeat, takeWaitlistPlace, type LockedSession } from '../classes/repository.js';
 import { forgetSchedules } from '../classes/schedule.js';
 import type { AppContext } from '../context.js';
-import type { Db } from '../db/knex.js';
+import { isUniqueViolation, type Db } from '../db/knex.js';
 import { inTransaction } from '../db/transaction.js';
 import { AppError } from '../errors.js';
 import { recordOutboxEvents } from '../outbox/service.js';
 import { listGrantsOfClient } from '../packages/repository.js';
-import { findBooking, insertBooking, rebook } from './repository.js';
+import { findBooking, insertBooking, rebookUnlessHeld } from './repository.js';
 import { REASON_TEXT, waitlistClosed, whyNotBookable, whyNotJoinable } from './rules.js';
 import {
   endWaiting,
@@ -100,7 +100,7 @@ export async function joinWaitlist(ctx: AppContext, clientId: number, sessionId:
     });
   } catch (err) {
     // Two requests of the same client raced past the check: the unique (session, client) key decides.
-    if (!(err instanceof AppError) && /unique|duplicate/i.test(String((err as Error).message))) throw refuse('alreadyOnWaitlist');
+    if (isUniqueViolation(err)) throw refuse('alreadyOnWaitlist');
     throw err;
   }
   forgetSchedules(ctx, session.locationId);
@@ -170,7 +170,7 @@ export async function promoteFromWaitlist(trx: Db, sessionId: number, now: Date,
     } else if (await takeSeat(trx, sessionId)) {
       let bookingId: number;
       if (existing) {
-        await rebook(trx, existing.id, 'waitlist', now);
+        await rebookUnlessHeld(trx, existing.id, 'waitlist', now); // not held: whyNotBookable said so
         bookingId = existing.id;
       } else {
         bookingId = await insertBooking(trx, sessionId, entry.clientId, 'waitlist', now);

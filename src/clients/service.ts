@@ -5,8 +5,9 @@ import { bookingsOfClient } from '../bookings/service.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { inTransaction } from '../db/transaction.js';
+import type { Db } from '../db/knex.js';
 import { decodeCursor, toPage, type Page, type PageQuery } from '../http/paging.js';
-import { identitiesOfClient, identityChangesOfClient, recordSyncedIdentities } from '../identities/service.js';
+import { addIdentityOfNewClient, identitiesOfClient, identityChangesOfClient, recordSyncedIdentities } from '../identities/service.js';
 import { getLocation } from '../locations/repository.js';
 import { recordOutboxEvents } from '../outbox/service.js';
 import type { NewOutboxEvent } from '../outbox/types.js';
@@ -99,6 +100,24 @@ export async function createClient(ctx: AppContext, input: ClientInput): Promise
     return id;
   });
   return (await getClient(ctx.db, id))!;
+}
+
+/**
+ * A client created with the one identity that finds it (an aggregator's member id), in the caller's
+ * transaction: when another client took the value meanwhile the write fails (isUniqueViolation),
+ * the caller rolls back and finds that client by the value.
+ */
+export async function createClientWithIdentity(
+  db: Db,
+  fields: Pick<ClientFields, 'firstName' | 'lastName' | 'email' | 'homeLocationId' | 'source'>,
+  identity: { identityTypeId: number; value: string },
+  actor: string,
+  now: Date,
+): Promise<number> {
+  const id = await insertClient(db, fields, now);
+  await addIdentityOfNewClient(db, { clientId: id, ...identity }, actor, now);
+  await recordOutboxEvents(db, 'client', [{ subjectId: id, locationId: fields.homeLocationId, kind: 'created' }], now);
+  return id;
 }
 
 /** Partial update; setting status inactive also signs the client out everywhere. */

@@ -111,6 +111,12 @@ export async function writeInFewShapes<T>(db: Db, rows: T[], maxRows: number, wr
   }
 }
 
+/** A write refused by a unique key (mysql2's ER_DUP_ENTRY, better-sqlite3's SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY). */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
 export function isMysql(db: Db): boolean {
   return db.client.config.client === 'mysql2';
 }

@@ -178,6 +178,15 @@ export async function clientIdByIdentity(ctx: AppContext, identityTypeId: number
   return (await findClientIdsByIdentity(ctx.db, identityTypeId, [value])).get(value) ?? null;
 }
 
+/**
+ * A new client's identity, in the caller's transaction, audited like any change. A value another
+ * client holds fails the write (isUniqueViolation): the caller rolls back its new client with it.
+ */
+export async function addIdentityOfNewClient(db: Db, identity: { clientId: number; identityTypeId: number; value: string }, actor: string, now: Date): Promise<void> {
+  await insertIdentity(db, identity, now);
+  await insertIdentityChanges(db, [{ clientId: identity.clientId, identityTypeId: identity.identityTypeId, oldValue: null, newValue: identity.value, actor }], now);
+}
+
 // ---- identities a sync writes, a page at a time
 
 /** The client carrying each of these values of one type, in one query: how a sync finds its members' clients. */

@@ -123,6 +123,11 @@ describe('activities, sessions, packages, bookings and attendance', () => {
     expect((await app.http.delete(`/api/v1/me/bookings/${booked.body.id}`).set(as(other.token))).status).toBe(404);
     expect((await post('/api/v1/me/bookings', { sessionId: yoga.id }, other.token)).status).toBe(201);
     expect((await app.http.get(`/api/v1/admin/sessions/${yoga.id}`).set(as(admin))).body.seatsLeft).toBe(0);
+    const yin = await session({ capacity: 2 });
+    const first = await post('/api/v1/me/bookings', { sessionId: yin.id }, yogi.token);
+    expect((await app.http.delete(`/api/v1/me/bookings/${first.body.id}`).set(as(yogi.token))).status).toBe(200);
+    expect((await post('/api/v1/me/bookings', { sessionId: yin.id }, yogi.token)).body).toMatchObject({ id: first.body.id, status: 'booked' });
+    expect((await app.http.get(`/api/v1/admin/sessions/${yin.id}`).set(as(admin))).body.seatsLeft).toBe(1);
     expect((await post('/api/v1/me/bookings', { sessionId: 'x' }, yogi.token)).status).toBe(400);
     expect((await post('/api/v1/me/bookings', { sessionId: 987654 }, yogi.token)).status).toBe(404);
   });

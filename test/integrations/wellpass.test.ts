@@ -180,6 +180,19 @@ describe('EGYM Wellpass', () => {
     expect((await app.ctx.db('class_sessions').where({ id: session.id }).first()).aggregator_booked_count).toBe(0);
   });
 
+  it('makes one client of a new member whose first two requests arrive at once, and books both', async () => {
+    const [yoga, pilates] = [await newSession({ capacity: 5 }), await newSession({ capacity: 5 })];
+    await drain();
+    const u = user();
+    const [a, b] = await Promise.all([request(yoga.id, u), request(pilates.id, u)]);
+    expect([a.status, b.status]).toEqual(['RESERVED', 'RESERVED']);
+    const owners = await app.ctx.db('client_identities').where({ identity_type_id: wellpassTypeId, value: u.unique_token });
+    expect(owners).toHaveLength(1);
+    const booked = await app.ctx.db('bookings').whereIn('session_id', [yoga.id, pilates.id]).pluck('client_id');
+    expect(booked).toEqual([owners[0].client_id, owners[0].client_id]);
+    expect(await app.ctx.db('clients').where({ email: u.email })).toHaveLength(1);
+  });
+
   it('withdraws the slot of a class the club cancels and tells Wellpass about each booking in it', async () => {
     const session = await newSession({ capacity: 5 });
     await drain();
@@ -295,6 +308,8 @@ describe('EGYM Wellpass', () => {
     expect(decided.filter((d: { status: string }) => d.status === 'reserved')).toHaveLength(aggregatorHeld);
     expect(decided.filter((d: { status: string }) => d.status === 'rejected').every((d: { reason_category: string }) => d.reason_category === 'CLASS_IS_FULL')).toBe(true);
     expect(answers.filter((a) => 'status' in a && a.status === 201)).toHaveLength(6 - aggregatorHeld);
+    // Decisions sent at once are marked sent together: none is left for the sweeper.
+    await eventually(() => app.ctx.db('wellpass_bookings').where({ session_id: session.id }).whereNull('decision_sent_at'), (unsent) => unsent.length === 0);
   });
 
   it('repairs drift in the reconcile: a slot gone or changed at Wellpass is put back', async () => {

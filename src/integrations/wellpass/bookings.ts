@@ -6,7 +6,7 @@ import { forgetSchedules } from '../../classes/schedule.js';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { rawBodyOf } from '../../http/raw-body.js';
-import type { Db } from '../../db/knex.js';
+import { isUniqueViolation, type Db } from '../../db/knex.js';
 import { inTransaction } from '../../db/transaction.js';
 import { recordIssue } from '../issues.js';
 import { activeIntegrationKept } from '../kept.js';
@@ -16,7 +16,6 @@ import {
   eventSeen,
   findWellpassBooking,
   insertDecision,
-  isDuplicate,
   listReservedOfSession,
   listUnsentDecisions,
   markDecisionFailed,
@@ -57,20 +56,21 @@ const rejected = (reason: RejectReason, sessionId: number | null = null, clientI
 
 type BookingRequest = Pick<WellpassBooking, 'bookingNumber' | 'uniqueToken' | 'venue' | 'remoteSlotId'>;
 
-/** What a request books: the slot's session at a linked venue, of an activity open to aggregators, for this client. */
+/**
+ * What a request books: the slot's session at a linked venue, of an activity open to aggregators,
+ * for the client holding the member's Wellpass id, or for a new one made from the event.
+ */
 interface Target {
   session: ClassSession;
   seatCap: number | null;
-  clientId: number;
+  client: { id: number } | { user: BookingEvent['user'] };
 }
 
 /**
  * Reads what a request names, outside the booking's transaction: the session with its activity's
- * settings, and the member: whoever holds their Wellpass id, or a client created once in a short
- * transaction of its own (on MySQL, creating a client locks index gaps that would otherwise
- * serialize every booking behind it).
+ * settings, and whoever holds the member's Wellpass id.
  */
-async function targetOf(ctx: AppContext, w: Wellpass, request: BookingRequest & { user: BookingEvent['user'] }): Promise<Target | Decided | { recorded: WellpassBooking }> {
+async function targetOf(ctx: AppContext, w: Wellpass, request: BookingRequest & { user: BookingEvent['user'] }): Promise<Target | Decided> {
   const location = (await activeIntegrationKept(ctx, w.integration.type, w.integration.id))?.locations.get(request.venue);
   const found = location ? await getSessionForAggregator(ctx.db, sessionOfSlot(ctx.db, w.integration.id, request.remoteSlotId)) : null;
   if (!found || found.session.locationId !== location?.id) return rejected('notFound');
@@ -83,25 +83,23 @@ async function targetOf(ctx: AppContext, w: Wellpass, request: BookingRequest & 
     const offer = offeredSeats(session, aggregatorBookings.seatCap);
     const refusal = whyNotBookable({ ...session, seatsLeft: offer.capacity - offer.booked }, 'aggregator', undefined, ctx.now());
     if (refusal) return rejected(REJECTION[refusal] ?? 'technical', session.id);
-    // Only here is a repeated delivery looked for up front: it must not create a client the first
-    // one did not (a refusal meanwhile lifted). Elsewhere the decision's unique key finds it.
-    const recorded = await findWellpassBooking(ctx.db, w.integration.id, request.bookingNumber);
-    if (recorded) return { recorded };
   }
-  return { session, seatCap: aggregatorBookings.seatCap, clientId: known ?? (await createClientFor(ctx, w, request.user, session.locationId)) };
+  return { session, seatCap: aggregatorBookings.seatCap, client: known === null ? { user: request.user } : { id: known } };
 }
 
 /**
- * The seat (through the one seat ledger, within the aggregator cap) and the decision in one
- * transaction, so a request leaves its whole decision or nothing; a refusal rolls the seat back
- * and is recorded as the rejection with its reason category. Returns the decision and its row id.
+ * A new member's client, the seat (through the one seat ledger, within the aggregator cap) and the
+ * decision in one transaction, so a request leaves its whole decision or nothing: a refusal rolls
+ * the seat and the client back and is recorded as the rejection with its reason category, and a
+ * repeated delivery meets the first one's decision on its unique key. Returns the decision and its row id.
  */
 async function decide(ctx: AppContext, w: Wellpass, request: BookingRequest, target: Target | Decided, now: Date): Promise<[Decided, number]> {
   const record = async (db: Db, d: Decided): Promise<[Decided, number]> => [d, await insertDecision(db, w.integration.id, { ...request, ...d }, now)];
   if ('status' in target) return record(ctx.db, target);
-  const { session, clientId, seatCap } = target;
+  const { session, client, seatCap } = target;
   try {
     const decided = await inTransaction(ctx.db, async (trx) => {
+      const clientId = 'id' in client ? client.id : await createClientFor(trx, w, client.user, session.locationId, now);
       const bookingId = await bookInTransaction(trx, { clientId, session, source: WELLPASS_SOURCE, seats: { aggregator: true, seatCap }, grants: 'aggregator' }, now);
       return record(trx, { sessionId: session.id, clientId, bookingId, status: 'reserved', reasonCategory: null });
     });
@@ -109,7 +107,7 @@ async function decide(ctx: AppContext, w: Wellpass, request: BookingRequest, tar
     return decided;
   } catch (err) {
     const code = err instanceof AppError ? err.extra.code : undefined;
-    if (code && REJECTION[code]) return record(ctx.db, rejected(REJECTION[code]!, session.id, clientId));
+    if (code && REJECTION[code]) return record(ctx.db, rejected(REJECTION[code]!, session.id, 'id' in client ? client.id : null));
     throw err;
   }
 }
@@ -153,21 +151,20 @@ const answerOf = (b: Pick<WellpassBooking, 'status' | 'reasonCategory'>) => ({ s
 /**
  * A booking request, decided once: a repeated delivery gets the recorded decision, found by the
  * booking number's unique key when the decision is recorded (a copy arriving at the same time
- * waits there); the seat it may have taken meanwhile rolls back with it.
+ * waits there); the seat and client it may have made meanwhile roll back with it.
  */
-async function onRequested(ctx: AppContext, w: Wellpass, event: BookingEvent): Promise<{ status: string; reasonCategory?: string | null }> {
+async function onRequested(ctx: AppContext, w: Wellpass, event: BookingEvent, again = false): Promise<{ status: string; reasonCategory?: string | null }> {
   const request = { bookingNumber: event.bookingNumber, uniqueToken: event.user.token, venue: event.venue, remoteSlotId: event.slotId };
   const now = ctx.now();
   let decided: Decided;
   let id: number;
   try {
-    const target = await targetOf(ctx, w, { ...request, user: event.user });
-    if ('recorded' in target) return answerOf(target.recorded);
-    [decided, id] = await decide(ctx, w, request, target, now);
+    [decided, id] = await decide(ctx, w, request, await targetOf(ctx, w, { ...request, user: event.user }), now);
   } catch (err) {
     const recorded = await findWellpassBooking(ctx.db, w.integration.id, event.bookingNumber);
     if (recorded) return answerOf(recorded);
-    if (isDuplicate(err)) throw err;
+    // Another request of the same new member created the client first: decided again, for that client.
+    if (isUniqueViolation(err) && !again) return onRequested(ctx, w, event, true);
     ctx.logger.error({ err, booking: event.bookingNumber }, 'deciding a Wellpass booking failed: rejected as a technical error');
     decided = rejected('technical');
     id = await insertDecision(ctx.db, w.integration.id, { ...request, ...decided }, now);

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.js';
-import { importClients } from '../../clients/service.js';
-import { inTransaction } from '../../db/transaction.js';
+import { createClientWithIdentity } from '../../clients/service.js';
+import type { Db } from '../../db/knex.js';
 import { clientIdByIdentity } from '../../identities/service.js';
 import type { Wellpass } from './side.js';
 import type { BookingEvent } from './wire.js';
@@ -20,18 +20,11 @@ export function knownClientOf(ctx: AppContext, w: Wellpass, user: BookingEvent['
 }
 
 /**
- * A client created from the event for a member no client holds the Wellpass id of yet, with that
- * id. Creation goes through the sync write path keyed on the id, so two requests for the same new
- * member at once end with one client.
+ * A client created from the event, with the Wellpass id, in the transaction that takes the member's
+ * seat: a request refused or repeated leaves no client behind. When a request of the same new member
+ * created one meanwhile, the write fails on the id's unique key (isUniqueViolation).
  */
-export async function createClientFor(ctx: AppContext, w: Wellpass, user: BookingEvent['user'], homeLocationId: number): Promise<number> {
-  const { identityTypeId } = w.config;
-  const externalKey = `${w.integration.id}:wellpass:${user.token}`;
-  const { ids } = await inTransaction(ctx.db, (trx) =>
-    importClients({ ...ctx, db: trx }, { identityTypeId, source: WELLPASS_SOURCE, actor: `integration:${w.integration.id}` }, [{
-      externalKey, identityValue: user.token, ...splitName(user.name), email: user.email, phone: null, birthDate: null, gender: null,
-      homeLocationId, memberNumber: null, status: 'active', sourceVersion: 0,
-    }]),
-  );
-  return ids.get(externalKey)!;
+export function createClientFor(trx: Db, w: Wellpass, user: BookingEvent['user'], homeLocationId: number, now: Date): Promise<number> {
+  return createClientWithIdentity(trx, { ...splitName(user.name), email: user.email, homeLocationId, source: WELLPASS_SOURCE },
+    { identityTypeId: w.config.identityTypeId, value: user.token }, `integration:${w.integration.id}`, now);
 }

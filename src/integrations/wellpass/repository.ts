@@ -113,7 +113,7 @@ export async function findWellpassBooking(db: Db, integrationId: number, booking
 /**
  * Records the decision on a booking number, inside the transaction that took the seat. The unique
  * key makes a concurrent copy of the same request wait here (MySQL) and then fail, and lets a
- * copy that got this far roll its work back: isDuplicate() tells that error apart.
+ * copy that got this far roll its work back: isUniqueViolation() tells that error apart.
  */
 export async function insertDecision(
   db: Db,
@@ -129,8 +129,6 @@ export async function insertDecision(
   return Number(id);
 }
 
-export const isDuplicate = (err: unknown) => /unique|duplicate/i.test(String((err as Error)?.message));
-
 /** A new status to send (the decision_sent_at cleared): cancellations by the gym, or by the member. */
 export async function setWellpassBookingStatus(db: Db, id: number, status: WellpassBookingStatus, now: Date, toSend: boolean): Promise<void> {
   await db('wellpass_bookings').where({ id }).update({ status, updated_at: now, ...(toSend ? { decision_sent_at: null, send_attempts: 0, send_error: null } : {}) });
@@ -141,9 +139,42 @@ export async function listUnsentDecisions(db: Db, integrationId: number, limit: 
   return (await db('wellpass_bookings').where({ integration_id: integrationId }).whereNull('decision_sent_at').orderBy('id').limit(limit)).map(toBooking);
 }
 
-export async function markDecisionSent(db: Db, id: number, status: WellpassBookingStatus, now: Date): Promise<void> {
-  // Only the status that was sent: a newer one (a cancellation meanwhile) stays to be sent.
-  await db('wellpass_bookings').where({ id, status }).update({ decision_sent_at: now, send_error: null });
+interface SentMark {
+  id: number;
+  status: WellpassBookingStatus;
+  now: Date;
+}
+/** Marks not written yet, per database. */
+const marksToWrite = new WeakMap<Db, { marks: SentMark[]; written: Promise<void> }>();
+
+/**
+ * Marks a decision sent. Marks made in the same turn of the event loop (many sends end together
+ * under load) are written together, one UPDATE per status: a round trip less per decision on MySQL.
+ * Resolves once this one is written. `db` is the database, never a transaction: the write comes
+ * after this turn.
+ */
+export function markDecisionSent(db: Db, id: number, status: WellpassBookingStatus, now: Date): Promise<void> {
+  let pending = marksToWrite.get(db);
+  if (!pending) {
+    const marks: SentMark[] = [];
+    const written = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      marksToWrite.delete(db);
+      return writeSentMarks(db, marks);
+    });
+    pending = { marks, written };
+    marksToWrite.set(db, pending);
+  }
+  pending.marks.push({ id, status, now });
+  return pending.written;
+}
+
+async function writeSentMarks(db: Db, marks: SentMark[]): Promise<void> {
+  for (const status of new Set(marks.map((m) => m.status))) {
+    const ofStatus = marks.filter((m) => m.status === status);
+    const sentAt = new Date(Math.max(...ofStatus.map((m) => m.now.getTime())));
+    // Only the status that was sent: a newer one (a cancellation meanwhile) stays to be sent.
+    await db('wellpass_bookings').whereIn('id', ofStatus.map((m) => m.id)).where({ status }).update({ decision_sent_at: sentAt, send_error: null });
+  }
 }
 
 export async function markDecisionFailed(db: Db, id: number, error: string): Promise<void> {
