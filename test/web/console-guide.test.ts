@@ -319,6 +319,9 @@ describe('the manager console walks the set-up guide', () => {
     expect(await manager.getByLabel('Webhook URL').inputValue()).toBe(`${f.app.url}/api/v1/webhooks/wellpass/${wellpass.id}`);
     await manager.getByText('Reconcile every 30 min').waitFor();
     await screenshot(manager, '23-wellpass-ids');
+    // Requests turned away by a technical error would be listed here; none yet.
+    await manager.getByRole('tab', { name: 'Issues' }).click();
+    await manager.getByRole('status').filter({ hasText: 'No open issues.' }).waitFor();
     await manager.goto(`${f.app.url}/console/locations/${location.id}`);
     await manager.getByRole('tab', { name: 'Integrations' }).click();
     await manager.locator('code', { hasText: venueUuid }).waitFor();
