@@ -186,11 +186,18 @@ const toSessionForAggregator = (row: Row): SessionForAggregator => ({ session: t
 
 /**
  * A session with its activity's aggregator settings, in one read: what an aggregator is offered and
- * books. `id` may be a query selecting it (an aggregator's slot naming the session).
+ * books. `id` may be a query selecting it (an aggregator's slot naming the session); `alongside`
+ * names single values that other queries select, read in the same round trip (whom a request is for).
  */
-export async function getSessionForAggregator(db: Db, id: number | Knex.QueryBuilder): Promise<SessionForAggregator | null> {
-  const row = await sessionsQuery(db).select(AGGREGATOR_COLUMNS).where('s.id', id).first();
-  return row ? toSessionForAggregator(row) : null;
+export async function getSessionForAggregator<K extends string = never>(
+  db: Db,
+  id: number | Knex.QueryBuilder,
+  alongside = {} as Record<K, Knex.QueryBuilder>,
+): Promise<(SessionForAggregator & { alongside: Record<K, unknown> }) | null> {
+  const query = sessionsQuery(db).select(AGGREGATOR_COLUMNS).where('s.id', id);
+  for (const [name, value] of Object.entries<Knex.QueryBuilder>(alongside)) query.select(value.as(name));
+  const row = await query.first();
+  return row ? { ...toSessionForAggregator(row), alongside: Object.fromEntries(Object.keys(alongside).map((name) => [name, row[name] ?? null])) as Record<K, unknown> } : null;
 }
 
 /** Sessions matching the filter after `afterId`, by id: the keyset page of the staff list and a reconcile. */

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { readBool, readDate, type Db } from '../db/knex.js';
 
 /**
@@ -127,6 +128,11 @@ export async function countIdentityTypeUse(db: Db, id: number): Promise<{ values
 export async function findClientIdByIdentity(db: Db, identityTypeId: number, value: string): Promise<number | null> {
   const row = await db('client_identities').where({ identity_type_id: identityTypeId, value }).first('client_id');
   return row ? Number(row.client_id) : null;
+}
+
+/** The client carrying a value of an identity type (one at most: the unique key), as a subquery to read alongside another. */
+export function clientOfIdentityQuery(db: Db, identityTypeId: number, value: string): Knex.QueryBuilder {
+  return db('client_identities').where({ identity_type_id: identityTypeId, value }).select('client_id');
 }
 
 /** The client carrying each of these values of one type (e.g. Perfect Gym member ids), in one query. */

@@ -11,7 +11,7 @@ import { inTransaction } from '../../db/transaction.js';
 import { recordIssue } from '../issues.js';
 import { activeIntegrationKept } from '../kept.js';
 import type { Integration, IntegrationRun } from '../types.js';
-import { createClientFor, knownClientOf, WELLPASS_SOURCE } from './customers.js';
+import { createClientFor, knownClientQuery, WELLPASS_SOURCE } from './customers.js';
 import {
   eventSeen,
   findWellpassBooking,
@@ -67,16 +67,18 @@ interface Target {
 }
 
 /**
- * Reads what a request names, outside the booking's transaction: the session with its activity's
- * settings, and whoever holds the member's Wellpass id.
+ * Reads what a request names, outside the booking's transaction and in one round trip: the session
+ * with its activity's settings, and whoever holds the member's Wellpass id.
  */
 async function targetOf(ctx: AppContext, w: Wellpass, request: BookingRequest & { user: BookingEvent['user'] }): Promise<Target | Decided> {
   const location = (await activeIntegrationKept(ctx, w.integration.type, w.integration.id))?.locations.get(request.venue);
-  const found = location ? await getSessionForAggregator(ctx.db, sessionOfSlot(ctx.db, w.integration.id, request.remoteSlotId)) : null;
+  const found = location
+    ? await getSessionForAggregator(ctx.db, sessionOfSlot(ctx.db, w.integration.id, request.remoteSlotId), { known: knownClientQuery(ctx.db, w, request.user) })
+    : null;
   if (!found || found.session.locationId !== location?.id) return rejected('notFound');
   const { session, aggregatorBookings } = found;
   if (!aggregatorBookings.enabled) return rejected('notFound', session.id);
-  const known = await knownClientOf(ctx, w, request.user);
+  const known = found.alongside.known === null ? null : Number(found.alongside.known);
   if (known === null) {
     // A new member refused on the session alone (cancelled, started, no seat left for Wellpass)
     // gets no client. A known one goes on, to hear that they hold a seat already where they do.

@@ -1,7 +1,7 @@
-import type { AppContext } from '../../context.js';
+import type { Knex } from 'knex';
 import { createClientWithIdentity } from '../../clients/service.js';
 import type { Db } from '../../db/knex.js';
-import { clientIdByIdentity } from '../../identities/service.js';
+import { clientOfIdentityQuery } from '../../identities/repository.js';
 import type { Wellpass } from './side.js';
 import type { BookingEvent } from './wire.js';
 
@@ -14,9 +14,9 @@ function splitName(name: string): { firstName: string; lastName: string } {
   return { firstName: parts.slice(0, -1).join(' ').slice(0, 100), lastName: parts[parts.length - 1]!.slice(0, 100) };
 }
 
-/** The client holding this Wellpass id (staff may have added it to an existing client), if any. */
-export function knownClientOf(ctx: AppContext, w: Wellpass, user: BookingEvent['user']): Promise<number | null> {
-  return clientIdByIdentity(ctx, w.config.identityTypeId, user.token);
+/** Who holds this Wellpass id (staff may have added it to an existing client): a subquery, read with the session a request names. */
+export function knownClientQuery(db: Db, w: Wellpass, user: BookingEvent['user']): Knex.QueryBuilder {
+  return clientOfIdentityQuery(db, w.config.identityTypeId, user.token);
 }
 
 /**
