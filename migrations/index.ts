@@ -10,6 +10,7 @@ import * as m0008 from './0008_egym_mms.js';
 import * as m0009 from './0009_waitlists.js';
 import * as m0010 from './0010_outbox_consumer_topics.js';
 import * as m0011 from './0011_wellpass.js';
+import * as m0012 from './0012_wellpass_requester.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0009_waitlists': m0009,
   '0010_outbox_consumer_topics': m0010,
   '0011_wellpass': m0011,
+  '0012_wellpass_requester': m0012,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

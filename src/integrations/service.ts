@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { sameSecret } from '../auth/same-secret.js';
 import type { AppContext } from '../context.js';
 import { AppError, type FieldProblem } from '../errors.js';
+import { toPage } from '../http/paging.js';
 import { getIdentityType } from '../identities/repository.js';
 import { findActiveRun, getRun, listRunsPage, nextDueAt } from '../jobs/runs.js';
 import type { SyncRun } from '../jobs/types.js';
@@ -219,9 +220,7 @@ export async function getRunOrThrow(ctx: AppContext, runId: number): Promise<Syn
 
 export async function listRuns(ctx: AppContext, integrationId: number, cursor: number, limit: number) {
   await getIntegrationOrThrow(ctx, integrationId);
-  const rows = await listRunsPage(ctx.db, integrationId, cursor, limit);
-  const items = rows.slice(0, limit);
-  return { items, nextCursor: rows.length > limit ? Buffer.from(String(items[items.length - 1]!.id)).toString('base64url') : null };
+  return toPage(await listRunsPage(ctx.db, integrationId, cursor, limit), limit);
 }
 
 

@@ -193,6 +193,25 @@ describe('EGYM Wellpass', () => {
     expect(await app.ctx.db('clients').where({ email: u.email })).toHaveLength(1);
   });
 
+  it('lists the requests for staff, newest first: who asked, for which class, the decision, and whether Wellpass has it', async () => {
+    const session = await newSession({ capacity: 1 });
+    await drain();
+    const [first, second] = [user(), user()];
+    const reserved = await request(session.id, first);
+    const refused = await request(session.id, second);
+    const list = async (query: string) => (await app.http.get(`/api/v1/admin/integrations/${integrationId}/requests${query}`).set(auth).expect(200)).body;
+    const newest = await eventually(() => list('?limit=1'), (p) => p.items[0]?.bookingNumber === refused.booking_number && p.items[0].decisionSentAt !== null);
+    // The member refused has no client: the request keeps who they are.
+    expect(newest.items[0]).toMatchObject({
+      status: 'rejected', reasonCategory: 'CLASS_IS_FULL', clientId: null, uniqueToken: second.unique_token, memberName: second.name, memberEmail: second.email,
+      sessionId: session.id, activityName: 'Spinning', startsAt: session.startsAt,
+    });
+    const older = await list(`?limit=1&cursor=${newest.nextCursor}`);
+    expect(older.items[0]).toMatchObject({ bookingNumber: reserved.booking_number, status: 'reserved', memberName: first.name, clientId: expect.any(Number) });
+    const bad = await app.http.get(`/api/v1/admin/integrations/${integrationId}/requests?limit=0`).set(auth).expect(400);
+    expect(bad.body).toMatchObject({ status: 400, errors: [expect.objectContaining({ path: 'limit' })] });
+  });
+
   it('withdraws the slot of a class the club cancels and tells Wellpass about each booking in it', async () => {
     const session = await newSession({ capacity: 5 });
     await drain();

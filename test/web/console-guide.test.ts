@@ -4,6 +4,7 @@ import { expectedMembers } from '../integrations/support.js';
 import { randomUUID } from 'node:crypto';
 import { createIdentityType } from '../../src/identities/service.js';
 import { setIntegrationLink } from '../../src/integrations/links.js';
+import { insertDecision } from '../../src/integrations/wellpass/repository.js';
 import { createIntegration, updateIntegration } from '../../src/integrations/service.js';
 import { createLocation } from '../../src/locations/service.js';
 import { ADMIN, MANAGER, screenshot, signedInPage, signInStatus, startConsoleFixture, type ConsoleFixture } from './console-support.js';
@@ -322,6 +323,16 @@ describe('the manager console walks the set-up guide', () => {
     // Requests turned away by a technical error would be listed here; none yet.
     await manager.getByRole('tab', { name: 'Issues' }).click();
     await manager.getByRole('status').filter({ hasText: 'No open issues.' }).waitFor();
+    // The requests log: a member refused before clubcore knew them, shown by what the request said.
+    await insertDecision(f.app.ctx.db, wellpass.id, {
+      bookingNumber: 'WP-CONSOLE-1', uniqueToken: 'wp-console-1', memberName: 'Wanda Web', memberEmail: 'wanda@corp.example', venue: venueUuid, remoteSlotId: 1,
+      sessionId: null, clientId: null, bookingId: null, status: 'rejected', reasonCategory: 'CLASS_IS_FULL',
+    }, new Date());
+    await manager.getByRole('tab', { name: 'Requests' }).click();
+    const row = manager.getByRole('table', { name: 'Wellpass requests' }).getByRole('row').filter({ hasText: 'WP-CONSOLE-1' });
+    await row.getByRole('cell', { name: 'Wanda Web <wanda@corp.example>' }).waitFor();
+    await row.getByText('rejected: CLASS_IS_FULL').waitFor();
+    await screenshot(manager, '24-wellpass-requests');
     await manager.goto(`${f.app.url}/console/locations/${location.id}`);
     await manager.getByRole('tab', { name: 'Integrations' }).click();
     await manager.locator('code', { hasText: venueUuid }).waitFor();

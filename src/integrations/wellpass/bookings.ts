@@ -5,6 +5,7 @@ import { getSessionForAggregator, type ClassSession } from '../../classes/reposi
 import { forgetSchedules } from '../../classes/schedule.js';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
+import { decodeCursor, toPage, type Page, type PageQuery } from '../../http/paging.js';
 import { rawBodyOf } from '../../http/raw-body.js';
 import { isUniqueViolation, type Db } from '../../db/knex.js';
 import { inTransaction } from '../../db/transaction.js';
@@ -16,6 +17,7 @@ import {
   eventSeen,
   findWellpassBooking,
   insertDecision,
+  listRequestsPage,
   listReservedOfSession,
   listUnsentDecisions,
   markDecisionFailed,
@@ -24,6 +26,7 @@ import {
   sessionOfSlot,
   setWellpassBookingStatus,
   type WellpassBooking,
+  type WellpassRequest,
 } from './repository.js';
 import { wellpassOf, type Wellpass } from './side.js';
 import { readWebhook, reasonCategoryOf, WellpassError, type BookingEvent, type Decision, type RejectReason } from './wire.js';
@@ -54,7 +57,7 @@ const rejected = (reason: RejectReason, sessionId: number | null = null, clientI
   sessionId, clientId, bookingId: null, status: 'rejected', reasonCategory: reasonCategoryOf(reason),
 });
 
-type BookingRequest = Pick<WellpassBooking, 'bookingNumber' | 'uniqueToken' | 'venue' | 'remoteSlotId'>;
+type BookingRequest = Pick<WellpassBooking, 'bookingNumber' | 'uniqueToken' | 'memberName' | 'memberEmail' | 'venue' | 'remoteSlotId'>;
 
 /**
  * What a request books: the slot's session at a linked venue, of an activity open to aggregators,
@@ -156,7 +159,7 @@ const answerOf = (b: Pick<WellpassBooking, 'status' | 'reasonCategory'>) => ({ s
  * waits there); the seat and client it may have made meanwhile roll back with it.
  */
 async function onRequested(ctx: AppContext, w: Wellpass, event: BookingEvent, again = false): Promise<{ status: string; reasonCategory?: string | null }> {
-  const request = { bookingNumber: event.bookingNumber, uniqueToken: event.user.token, venue: event.venue, remoteSlotId: event.slotId };
+  const request = { bookingNumber: event.bookingNumber, uniqueToken: event.user.token, memberName: event.user.name || null, memberEmail: event.user.email, venue: event.venue, remoteSlotId: event.slotId };
   const now = ctx.now();
   let decided: Decided;
   let id: number;
@@ -224,6 +227,11 @@ export async function cancelByGym(ctx: AppContext, w: Wellpass, sessionId: numbe
     await setWellpassBookingStatus(ctx.db, b.id, 'cancelled_by_gym', ctx.now(), true);
     await sendDecision(ctx, w, { ...b, status: 'cancelled_by_gym', decisionSentAt: null });
   }
+}
+
+/** The requests log staff read: what Wellpass members asked, newest first, with each decision and whether Wellpass has it. */
+export async function listRequests(ctx: AppContext, integrationId: number, page: PageQuery): Promise<Page<WellpassRequest>> {
+  return toPage(await listRequestsPage(ctx.db, integrationId, decodeCursor(page.cursor), page.limit), page.limit);
 }
 
 /** The sweeper (every minute): sends every decision the aggregator does not have yet, well before its 15-minute auto-reject. */

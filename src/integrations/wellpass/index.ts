@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { enqueueRun } from '../../jobs/runs.js';
+import { pageQuery } from '../../http/paging.js';
+import { parse } from '../../http/validate.js';
 import type { IntegrationTypeDefinition } from '../definition.js';
 import { issuesAction } from '../issues.js';
 import { setCredentialsStatus, webhookUrlOf } from '../service.js';
-import { decisionsJob, handleWellpassWebhook } from './bookings.js';
+import { decisionsJob, handleWellpassWebhook, listRequests } from './bookings.js';
 import { wellpassConfigSchema, wellpassSecretsSchema, type WellpassConfig } from './config.js';
 import { publishSession, reconcileJob } from './publish.js';
 import { venuesOf, wellpassOf } from './side.js';
@@ -71,6 +73,12 @@ export const wellpass: IntegrationTypeDefinition = {
   adminActions: [
     // Requests rejected as technical errors, with who made them (no client may hold that yet).
     issuesAction,
+    {
+      method: 'get',
+      name: 'requests',
+      // The requests log (?limit, ?cursor): who asked for which class, the decision, whether Wellpass has it.
+      handle: async (ctx, integration, req) => ({ status: 200, body: await listRequests(ctx, integration.id, parse(pageQuery, req.query, 'query')) }),
+    },
     {
       method: 'get',
       name: 'wellpass-ids',

@@ -77,6 +77,9 @@ export interface WellpassBooking {
   id: number;
   bookingNumber: string;
   uniqueToken: string;
+  /** Who made the request, as the event named them (no client may hold it: a new member refused). */
+  memberName: string | null;
+  memberEmail: string | null;
   venue: string;
   remoteSlotId: number;
   sessionId: number | null;
@@ -93,6 +96,8 @@ const toBooking = (r: Row): WellpassBooking => ({
   id: Number(r.id),
   bookingNumber: r.booking_number,
   uniqueToken: r.unique_token,
+  memberName: r.member_name,
+  memberEmail: r.member_email,
   venue: r.venue,
   remoteSlotId: Number(r.remote_slot_id),
   sessionId: r.session_id === null ? null : Number(r.session_id),
@@ -104,6 +109,29 @@ const toBooking = (r: Row): WellpassBooking => ({
   sendAttempts: Number(r.send_attempts),
   createdAt: readDate(r.created_at),
 });
+
+/** A booking request as staff read it in the requests log: the decision, whether Wellpass has it, and the class it named. */
+export interface WellpassRequest extends Omit<WellpassBooking, 'sendAttempts'> {
+  sendError: string | null;
+  activityName: string | null;
+  startsAt: Date | null;
+}
+
+/** Up to limit + 1 of an integration's requests, newest first, before the request `beforeId` (0: from the newest). */
+export async function listRequestsPage(db: Db, integrationId: number, beforeId: number, limit: number): Promise<WellpassRequest[]> {
+  const q = db('wellpass_bookings as w')
+    .leftJoin('class_sessions as s', 's.id', 'w.session_id')
+    .leftJoin('activities as a', 'a.id', 's.activity_id')
+    .where('w.integration_id', integrationId)
+    .orderBy('w.id', 'desc')
+    .limit(limit + 1)
+    .select('w.*', 'a.name as activity_name', 's.starts_at as session_starts_at');
+  if (beforeId) q.where('w.id', '<', beforeId);
+  return (await q).map((r: Row) => {
+    const { sendAttempts: _, ...booking } = toBooking(r);
+    return { ...booking, sendError: r.send_error, activityName: r.activity_name ?? null, startsAt: r.session_starts_at === null ? null : readDate(r.session_starts_at) };
+  });
+}
 
 export async function findWellpassBooking(db: Db, integrationId: number, bookingNumber: string): Promise<WellpassBooking | null> {
   const row = await db('wellpass_bookings').where({ integration_id: integrationId, booking_number: bookingNumber }).first();
@@ -118,11 +146,12 @@ export async function findWellpassBooking(db: Db, integrationId: number, booking
 export async function insertDecision(
   db: Db,
   integrationId: number,
-  b: Pick<WellpassBooking, 'bookingNumber' | 'uniqueToken' | 'venue' | 'remoteSlotId' | 'sessionId' | 'clientId' | 'bookingId' | 'status' | 'reasonCategory'>,
+  b: Pick<WellpassBooking, 'bookingNumber' | 'uniqueToken' | 'memberName' | 'memberEmail' | 'venue' | 'remoteSlotId' | 'sessionId' | 'clientId' | 'bookingId' | 'status' | 'reasonCategory'>,
   now: Date,
 ): Promise<number> {
   const [id] = await db('wellpass_bookings').insert({
-    integration_id: integrationId, booking_number: b.bookingNumber, unique_token: b.uniqueToken, venue: b.venue, remote_slot_id: b.remoteSlotId,
+    integration_id: integrationId, booking_number: b.bookingNumber, unique_token: b.uniqueToken, member_name: b.memberName, member_email: b.memberEmail,
+    venue: b.venue, remote_slot_id: b.remoteSlotId,
     session_id: b.sessionId, client_id: b.clientId, booking_id: b.bookingId, status: b.status, reason_category: b.reasonCategory,
     send_attempts: 0, created_at: now, updated_at: now,
   });

@@ -1,6 +1,6 @@
 import { api } from '../api';
 import { Link } from '../router';
-import { ErrorNotice, Table, useLoad } from '../ui';
+import { ErrorNotice, formatTime, PagedList, Table, useLoad } from '../ui';
 
 interface Issue {
   kind: string;
@@ -16,6 +16,23 @@ interface CatalogEntry {
   altId: string;
   package: { id: number; name: string } | null;
   pendingAssignments: number;
+}
+
+interface WellpassRequest {
+  id: number;
+  bookingNumber: string;
+  uniqueToken: string;
+  memberName: string | null;
+  memberEmail: string | null;
+  clientId: number | null;
+  sessionId: number | null;
+  activityName: string | null;
+  startsAt: string | null;
+  status: string;
+  reasonCategory: string | null;
+  decisionSentAt: string | null;
+  sendError: string | null;
+  createdAt: string;
 }
 
 /** Where "create package for this" leads: the package form filled with the alt id (and the plan's name). */
@@ -100,6 +117,31 @@ function CatalogTable({ label, entries }: { label: string; entries: CatalogEntry
         { label: 'Waiting', render: (e) => e.pendingAssignments },
       ]}
       empty="None in Perfect Gym."
+    />
+  );
+}
+
+/** What Wellpass members asked for, newest first: who, which class, clubcore's decision, and whether Wellpass has it. */
+export function WellpassRequestsTab({ integrationId }: { integrationId: number }) {
+  return (
+    <PagedList<WellpassRequest>
+      label="Wellpass requests"
+      path={`/admin/integrations/${integrationId}/requests`}
+      empty="No booking requests from Wellpass yet."
+      columns={[
+        { label: 'Received', render: (r) => formatTime(r.createdAt) },
+        { label: 'Booking number', render: (r) => <code>{r.bookingNumber}</code> },
+        {
+          label: 'Member',
+          render: (r) => {
+            const who = [r.memberName, r.memberEmail && `<${r.memberEmail}>`].filter(Boolean).join(' ') || r.uniqueToken;
+            return r.clientId === null ? who : <Link to={`clients/${r.clientId}`}>{who}</Link>;
+          },
+        },
+        { label: 'Class', render: (r) => (r.activityName ? `${r.activityName}, ${formatTime(r.startsAt)}` : '—') },
+        { label: 'Decision', render: (r) => <span class={`badge ${r.status}`}>{r.reasonCategory ? `${r.status}: ${r.reasonCategory}` : r.status}</span> },
+        { label: 'Wellpass has it', render: (r) => (r.decisionSentAt ? formatTime(r.decisionSentAt) : r.sendError ? `Not yet: ${r.sendError}` : 'Not yet') },
+      ]}
     />
   );
 }

@@ -6,7 +6,7 @@ import { Link, type Route } from '../router';
 import { defaultsFromSchema, fieldsFromSchema, humanize, type JsonSchema } from '../schema-fields';
 import type { Staff } from '../session';
 import { ConfirmButton, ErrorNotice, formatTime, PagedList, Tabs, useLoad } from '../ui';
-import { CatalogTab, IssuesTab } from './integration-data';
+import { CatalogTab, IssuesTab, WellpassRequestsTab } from './integration-data';
 import { MemberSync, RunProgress, runSummary, type SyncRun } from './runs';
 
 export interface IntegrationType {
@@ -200,7 +200,7 @@ function IntegrationForm(props: { types: IntegrationType[]; integration: Integra
   );
 }
 
-type Tab = 'overview' | 'sync' | 'runs' | 'issues' | 'catalog';
+type Tab = 'overview' | 'sync' | 'runs' | 'issues' | 'catalog' | 'requests';
 
 /** One integration: test, webhook URL, member sync with live progress, history, issues, catalog. */
 function IntegrationPage({ id, types, staff, route }: { id: number; types: IntegrationType[]; staff: Staff; route: Route }) {
@@ -213,6 +213,7 @@ function IntegrationPage({ id, types, staff, route }: { id: number; types: Integ
   if (definition?.jobs.some((j) => j.kind === 'initial')) tabs.push(['sync', 'Perform Member Sync']);
   tabs.push(['runs', 'Sync history'], ['issues', 'Issues']);
   if (integration.type === 'perfect_gym') tabs.push(['catalog', 'Catalog']);
+  if (integration.type === 'wellpass') tabs.push(['requests', 'Requests']);
   return (
     <section aria-labelledby="screen-title">
       <p>
@@ -245,6 +246,7 @@ function IntegrationPage({ id, types, staff, route }: { id: number; types: Integ
         )}
         {tab === 'issues' && <IssuesTab integrationId={id} />}
         {tab === 'catalog' && <CatalogTab integrationId={id} />}
+        {tab === 'requests' && <WellpassRequestsTab integrationId={id} />}
       </div>
     </section>
   );
