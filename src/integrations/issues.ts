@@ -1,5 +1,8 @@
+import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import type { Db } from '../db/knex.js';
+import { AppError } from '../errors.js';
+import { parse } from '../http/validate.js';
 import { countPendingAssignments } from '../packages/service.js';
 import type { AdminAction } from './definition.js';
 
@@ -21,8 +24,9 @@ export async function recordIssue(db: Db, integrationId: number, kind: string, k
   }
 }
 
-export async function resolveIssue(db: Db, integrationId: number, kind: string, key: string, now: Date): Promise<void> {
-  await db('sync_issues').where({ integration_id: integrationId, kind, issue_key: key }).whereNull('resolved_at').update({ resolved_at: now });
+/** Closes an open issue; false when there is none of that kind and key. */
+export async function resolveIssue(db: Db, integrationId: number, kind: string, key: string, now: Date): Promise<boolean> {
+  return Number(await db('sync_issues').where({ integration_id: integrationId, kind, issue_key: key }).whereNull('resolved_at').update({ resolved_at: now })) > 0;
 }
 
 /** Open issues in the order they were first seen, optionally of some kinds only. */
@@ -47,5 +51,27 @@ export async function integrationIssues(ctx: AppContext, integrationId: number):
   return [...missing, ...(await listOpenIssues(ctx.db, integrationId)).filter((i) => i.kind !== 'missingPackage')];
 }
 
-/** GET /admin/integrations/:id/issues for types whose issues are all recorded ones (the console's Issues tab). */
-export const issuesAction: AdminAction = { method: 'get', name: 'issues', handle: async (ctx, integration) => ({ status: 200, body: { items: await integrationIssues(ctx, integration.id) } }) };
+const dismissBody = z.object({ kind: z.string().min(1).max(60), key: z.string().min(1).max(191) });
+
+/**
+ * The Issues tab's actions for types whose issues are recorded ones: GET .../issues, each recorded
+ * issue dismissible, and POST .../dismiss-issue {kind, key} once staff handled it (a technical
+ * rejection has no cause left to fix; an issue that happens again opens again).
+ */
+export const issueActions: AdminAction[] = [
+  {
+    method: 'get',
+    name: 'issues',
+    // Missing packages are counted live: they go when the package exists.
+    handle: async (ctx, integration) => ({ status: 200, body: { items: (await integrationIssues(ctx, integration.id)).map((i) => ({ ...i, dismissible: i.kind !== 'missingPackage' })) } }),
+  },
+  {
+    method: 'post',
+    name: 'dismiss-issue',
+    async handle(ctx, integration, req) {
+      const { kind, key } = parse(dismissBody, req.body);
+      if (!(await resolveIssue(ctx.db, integration.id, kind, key, ctx.now()))) throw AppError.notFound(`Integration ${integration.id} has no open ${kind} issue ${key}`);
+      return { status: 200, body: { dismissed: { kind, key } } };
+    },
+  },
+];

@@ -278,8 +278,15 @@ describe('EGYM Wellpass', () => {
     expect((await app.ctx.db('class_sessions').where({ id: session.id }).first()).booked_count).toBe(0);
     const { items } = (await app.http.get(`/api/v1/admin/integrations/${integrationId}/issues`).set(auth).expect(200)).body;
     const issue = items.find((i: { key: string }) => i.key === decided.booking_number);
-    expect(issue).toMatchObject({ kind: 'bookingFailed', count: 1 });
+    expect(issue).toMatchObject({ kind: 'bookingFailed', count: 1, dismissible: true });
     expect(issue.detail).toContain(`${member.name} <${member.email}> (Wellpass id ${member.unique_token})`);
+    // Staff booked the member at the desk, say: they dismiss it, once.
+    const dismiss = () => app.http.post(`/api/v1/admin/integrations/${integrationId}/dismiss-issue`).set(auth).send({ kind: 'bookingFailed', key: decided.booking_number });
+    expect((await dismiss().expect(200)).body).toEqual({ dismissed: { kind: 'bookingFailed', key: decided.booking_number } });
+    const after = (await app.http.get(`/api/v1/admin/integrations/${integrationId}/issues`).set(auth).expect(200)).body.items;
+    expect(after.some((i: { key: string }) => i.key === decided.booking_number)).toBe(false);
+    expect((await dismiss().expect(404)).body.detail).toMatch(/no open bookingFailed issue/);
+    expect((await app.http.post(`/api/v1/admin/integrations/${integrationId}/dismiss-issue`).set(auth).send({ kind: '' }).expect(400)).body.status).toBe(400);
   });
 
   it('sends a decision Wellpass did not take in the sweeper', async () => {

@@ -4,6 +4,7 @@ import { expectedMembers } from '../integrations/support.js';
 import { randomUUID } from 'node:crypto';
 import { createIdentityType } from '../../src/identities/service.js';
 import { setIntegrationLink } from '../../src/integrations/links.js';
+import { recordIssue } from '../../src/integrations/issues.js';
 import { insertDecision } from '../../src/integrations/wellpass/repository.js';
 import { createIntegration, updateIntegration } from '../../src/integrations/service.js';
 import { createLocation } from '../../src/locations/service.js';
@@ -320,8 +321,11 @@ describe('the manager console walks the set-up guide', () => {
     expect(await manager.getByLabel('Webhook URL').inputValue()).toBe(`${f.app.url}/api/v1/webhooks/wellpass/${wellpass.id}`);
     await manager.getByText('Reconcile every 30 min').waitFor();
     await screenshot(manager, '23-wellpass-ids');
-    // Requests turned away by a technical error would be listed here; none yet.
+    // A request turned away by a technical error is listed on Issues until staff dismiss it.
+    await recordIssue(f.app.ctx.db, wellpass.id, 'bookingFailed', 'WP-CONSOLE-0', 'Wellpass booking WP-CONSOLE-0 of Wanda Web was rejected as a technical error', 1, new Date());
     await manager.getByRole('tab', { name: 'Issues' }).click();
+    const failed = manager.getByRole('list', { name: 'Other issues' }).getByRole('listitem').filter({ hasText: 'WP-CONSOLE-0' });
+    await failed.getByRole('button', { name: 'Dismiss' }).click();
     await manager.getByRole('status').filter({ hasText: 'No open issues.' }).waitFor();
     // The requests log: a member refused before clubcore knew them, shown by what the request said.
     await insertDecision(f.app.ctx.db, wellpass.id, {

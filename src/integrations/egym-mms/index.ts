@@ -4,7 +4,7 @@ import { AppError } from '../../errors.js';
 import { parse } from '../../http/validate.js';
 import { enqueueRun } from '../../jobs/runs.js';
 import type { IntegrationTypeDefinition } from '../definition.js';
-import { issuesAction, listOpenIssues } from '../issues.js';
+import { issueActions, listOpenIssues } from '../issues.js';
 import { setCredentialsStatus, updateIntegration, webhookUrlOf } from '../service.js';
 import type { IntegrationRun } from '../types.js';
 import { MmsError } from './client.js';
@@ -117,7 +117,7 @@ export const egymMms: IntegrationTypeDefinition = {
         return { status: 201, body: { url, registered: locations.map((l) => l.locationId) } };
       },
     },
-    issuesAction,
+    ...issueActions,
     {
       method: 'post',
       name: 'retry-issues',

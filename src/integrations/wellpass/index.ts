@@ -3,7 +3,7 @@ import { enqueueRun } from '../../jobs/runs.js';
 import { pageQuery } from '../../http/paging.js';
 import { parse } from '../../http/validate.js';
 import type { IntegrationTypeDefinition } from '../definition.js';
-import { issuesAction } from '../issues.js';
+import { issueActions } from '../issues.js';
 import { setCredentialsStatus, webhookUrlOf } from '../service.js';
 import { decisionsJob, handleWellpassWebhook, listRequests } from './bookings.js';
 import { wellpassConfigSchema, wellpassSecretsSchema, type WellpassConfig } from './config.js';
@@ -72,7 +72,7 @@ export const wellpass: IntegrationTypeDefinition = {
   },
   adminActions: [
     // Requests rejected as technical errors, with who made them (no client may hold that yet).
-    issuesAction,
+    ...issueActions,
     {
       method: 'get',
       name: 'requests',

@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { Link } from '../router';
 import { ErrorNotice, formatTime, PagedList, Table, useLoad } from '../ui';
@@ -8,6 +9,8 @@ interface Issue {
   count: number;
   detail: string;
   altId?: string;
+  /** Recorded issues of types that let staff dismiss them once handled. */
+  dismissible?: boolean;
 }
 
 interface CatalogEntry {
@@ -44,9 +47,20 @@ export function IssuesTab({ integrationId }: { integrationId: number }) {
   const missing = data?.items.filter((i) => i.kind === 'missingPackage') ?? [];
   const doorless = data?.items.filter((i) => i.kind === 'noDoor') ?? [];
   const other = data?.items.filter((i) => i.kind !== 'missingPackage' && i.kind !== 'noDoor') ?? [];
+  const [dismissError, setDismissError] = useState<string | null>(null);
+  const dismiss = async (i: Issue) => {
+    try {
+      setDismissError(null);
+      await api('POST', `/admin/integrations/${integrationId}/dismiss-issue`, { kind: i.kind, key: i.key });
+      reload();
+    } catch (err) {
+      setDismissError((err as Error).message);
+    }
+  };
   return (
     <div class="stack">
       <ErrorNotice error={error} />
+      <ErrorNotice error={dismissError} />
       <div class="actions">
         <button type="button" onClick={reload}>
           Refresh issues
@@ -82,7 +96,12 @@ export function IssuesTab({ integrationId }: { integrationId: number }) {
         <ul aria-label="Other issues">
           {other.map((i) => (
             <li key={`${i.kind}-${i.key}`}>
-              <strong>{i.kind}</strong> ({i.count}): {i.detail}
+              <strong>{i.kind}</strong> ({i.count}): {i.detail}{' '}
+              {i.dismissible && (
+                <button type="button" onClick={() => dismiss(i)}>
+                  Dismiss
+                </button>
+              )}
             </li>
           ))}
         </ul>
