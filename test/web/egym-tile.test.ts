@@ -61,7 +61,7 @@ describe('the member app as the EGYM app opens it (Ionic Portals tile)', () => {
   it('signs the member in with the context token, in the host colours, and lists the home location’s classes', async () => {
     const context = { authToken: await memberToken(), language: 'en_GB', primaryColor: '#d6001c', primaryTextColor: '#ffffff', startingRoute: '/' };
     ({ tile: page, host } = await openTile(context, memberToken));
-    await classCard('Yoga').getByRole('button', { name: 'Book' }).waitFor();
+    await classCard('Yoga').getByRole('button', { name: 'Book', exact: true }).waitFor();
     expect(await page.getByLabel('Location').inputValue()).toBe(String(member.locationId));
     expect(await classCard('Yoga').textContent()).toContain('12 of 12 places free');
     expect(await classCard('Boxing').textContent()).toContain('Your membership does not include this class.');
@@ -74,13 +74,13 @@ describe('the member app as the EGYM app opens it (Ionic Portals tile)', () => {
 
   it('books a class and cancels it', async () => {
     const booked = page.waitForResponse(isCall('POST', '/me/bookings', 201));
-    await classCard('Yoga').getByRole('button', { name: 'Book' }).click();
+    await classCard('Yoga').getByRole('button', { name: 'Book', exact: true }).click();
     await booked;
     await classCard('Yoga').getByText('You are booked').waitFor();
     expect(await classCard('Yoga').textContent()).toContain('11 of 12 places free');
     await screenshot(page, 'tile-booked');
     await classCard('Yoga').getByRole('button', { name: 'Cancel booking' }).click();
-    await classCard('Yoga').getByRole('button', { name: 'Book' }).waitFor();
+    await classCard('Yoga').getByRole('button', { name: 'Book', exact: true }).waitFor();
     expect(await page.getByRole('status').textContent()).toBe('Booking cancelled: Yoga');
     expect(await classCard('Yoga').textContent()).toContain('12 of 12 places free');
   });
@@ -110,7 +110,7 @@ describe('the member app as the EGYM app opens it (Ionic Portals tile)', () => {
     const refused = page.waitForResponse(isCall('POST', '/me/bookings', 401));
     const exchanged = page.waitForResponse(isCall('POST', '/auth/egym', 200));
     const booked = page.waitForResponse(isCall('POST', '/me/bookings', 201));
-    await classCard('Yoga').getByRole('button', { name: 'Book' }).click();
+    await classCard('Yoga').getByRole('button', { name: 'Book', exact: true }).click();
     await refused;
     const exchange = await exchanged;
     await booked;

@@ -49,7 +49,7 @@ describe('the member app in a plain browser (the club’s web portal)', () => {
 
     expect(await signIn(page, member.login, member.password)).toBe(200);
     const yoga = page.getByRole('listitem', { name: 'Yoga' });
-    await yoga.getByRole('button', { name: 'Book' }).click();
+    await yoga.getByRole('button', { name: 'Book', exact: true }).click();
     await yoga.getByText('You are booked').waitFor();
     expect(await page.getByRole('status').textContent()).toBe('Booked: Yoga');
     expect(await clientsWithMemberId(member.memberId)).toBe(1);
