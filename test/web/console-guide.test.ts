@@ -325,6 +325,7 @@ describe('the manager console walks the set-up guide', () => {
     await recordIssue(f.app.ctx.db, wellpass.id, 'bookingFailed', 'WP-CONSOLE-0', 'Wellpass booking WP-CONSOLE-0 of Wanda Web was rejected as a technical error', 1, new Date());
     await manager.getByRole('tab', { name: 'Issues' }).click();
     const failed = manager.getByRole('list', { name: 'Other issues' }).getByRole('listitem').filter({ hasText: 'WP-CONSOLE-0' });
+    await screenshot(manager, '24-wellpass-issue');
     await failed.getByRole('button', { name: 'Dismiss' }).click();
     await manager.getByRole('status').filter({ hasText: 'No open issues.' }).waitFor();
     // The requests log: a member refused before clubcore knew them, shown by what the request said.
@@ -336,7 +337,7 @@ describe('the manager console walks the set-up guide', () => {
     const row = manager.getByRole('table', { name: 'Wellpass requests' }).getByRole('row').filter({ hasText: 'WP-CONSOLE-1' });
     await row.getByRole('cell', { name: 'Wanda Web <wanda@corp.example>' }).waitFor();
     await row.getByText('rejected: CLASS_IS_FULL').waitFor();
-    await screenshot(manager, '24-wellpass-requests');
+    await screenshot(manager, '25-wellpass-requests');
     await manager.goto(`${f.app.url}/console/locations/${location.id}`);
     await manager.getByRole('tab', { name: 'Integrations' }).click();
     await manager.locator('code', { hasText: venueUuid }).waitFor();

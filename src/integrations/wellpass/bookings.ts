@@ -175,8 +175,9 @@ async function onRequested(ctx: AppContext, w: Wellpass, event: BookingEvent, ag
     id = await insertDecision(ctx.db, w.integration.id, { ...request, ...decided }, now);
     // Who was turned away, for staff: no client may hold the name and e-mail.
     const { name, email, token } = event.user;
+    const who = [name, email && `<${email}>`].filter(Boolean).join(' ') || 'a member';
     await recordIssue(ctx.db, w.integration.id, BOOKING_FAILED_ISSUE, event.bookingNumber,
-      `Wellpass booking ${event.bookingNumber} of ${name} <${email}> (Wellpass id ${token}), slot ${event.slotId}, was rejected as a technical error: ${(err as Error).message}. Wellpass told the member to try again; book them at the desk if a seat is free.`, 1, now);
+      `Wellpass booking ${event.bookingNumber} of ${who} (Wellpass id ${token}), slot ${event.slotId}, was rejected as a technical error: ${(err as Error).message}. Wellpass told the member to try again; book them at the desk if a seat is free.`, 1, now);
   }
   sendInBackground(ctx, w, { ...request, ...decided, id, decisionSentAt: null, sendAttempts: 0, createdAt: now });
   return answerOf(decided);

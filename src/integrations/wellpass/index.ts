@@ -71,7 +71,7 @@ export const wellpass: IntegrationTypeDefinition = {
     }));
   },
   adminActions: [
-    // Requests rejected as technical errors, with who made them (no client may hold that yet).
+    // Issues: requests rejected as technical errors, with who made them, until staff dismiss them.
     ...issueActions,
     {
       method: 'get',
