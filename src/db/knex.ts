@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
 import knexFactory, { type Knex } from 'knex';
+import { BatchingMysql2Client } from './write-later.js';
 
 export type { Knex };
 /** A connection or an open transaction: repositories accept either. */
@@ -23,7 +24,7 @@ export function createDb(databaseUrl: string, opts: { poolMax?: number } = {}): 
   if (databaseUrl.startsWith('mysql://')) {
     const url = new URL(databaseUrl);
     return knexFactory({
-      client: 'mysql2',
+      client: BatchingMysql2Client,
       connection: {
         host: url.hostname,
         port: Number(url.port || 3306),
@@ -35,6 +36,8 @@ export function createDb(databaseUrl: string, opts: { poolMax?: number } = {}): 
         supportBigNumbers: true,
         bigNumberStrings: false,
         dateStrings: false,
+        // A transaction's BEGIN and its writeLater writes travel with the next statement (write-later.ts).
+        multipleStatements: true,
       },
       pool: { min: 0, max: opts.poolMax ?? 10 },
       log,
@@ -118,7 +121,7 @@ export function isUniqueViolation(err: unknown): boolean {
 }
 
 export function isMysql(db: Db): boolean {
-  return db.client.config.client === 'mysql2';
+  return db.client.driverName === 'mysql2';
 }
 
 /**

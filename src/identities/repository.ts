@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { readBool, readDate, type Db } from '../db/knex.js';
+import { writeLater } from '../db/write-later.js';
 
 /**
  * What an identity type stands for; integrations find "their" identity by the type id in
@@ -211,13 +212,14 @@ export interface IdentityChangeRow {
 }
 
 /** One multi-row insert, whether one change or a sync's page of them. */
+/** The audit of identity values; in a transaction, sent with its next statement (writeLater). */
 export async function insertIdentityChanges(db: Db, changes: IdentityChangeRow[], now: Date): Promise<void> {
   if (!changes.length) return;
-  await db('identity_changes').insert(
+  await writeLater(db, db('identity_changes').insert(
     changes.map((c) => ({
       client_id: c.clientId, identity_type_id: c.identityTypeId, old_value: c.oldValue, new_value: c.newValue, actor: c.actor, changed_at: now,
     })),
-  );
+  ));
 }
 
 export async function lastIdentityChangeAt(db: Db, clientId: number, identityTypeId: number): Promise<Date | null> {

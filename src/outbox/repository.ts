@@ -1,5 +1,6 @@
 import { readDate, writeInFewShapes, type Db, type Knex } from '../db/knex.js';
 import { inTransaction } from '../db/transaction.js';
+import { writeLater } from '../db/write-later.js';
 import type { NewOutboxEvent, OutboxConsumer, OutboxEvent, OutboxTopic } from './types.js';
 
 type Row = Record<string, any>;
@@ -35,9 +36,10 @@ function toConsumer(r: Row): OutboxConsumer {
 
 // ---- events
 
+/** In the transaction of the change; sent with its next statement (writeLater): nothing waits for an event's id. */
 export async function insertEvents(db: Db, topic: OutboxTopic, events: NewOutboxEvent[], now: Date): Promise<void> {
   await writeInFewShapes(db, events, INSERT_CHUNK, (chunk) =>
-    db('outbox_events').insert(chunk.map((e) => ({ topic, subject_id: e.subjectId, location_id: e.locationId, kind: e.kind, created_at: now }))),
+    writeLater(db, db('outbox_events').insert(chunk.map((e) => ({ topic, subject_id: e.subjectId, location_id: e.locationId, kind: e.kind, created_at: now })))),
   );
 }
 
