@@ -1,12 +1,13 @@
 /**
  * A closed-loop load of prepared requests from its own process (so the Wellpass sandbox, in the
  * bench's process, does not share its event loop): `concurrency` connections each send the next
- * request as soon as their last one is answered. The warm-up requests go first, unmeasured; then
- * each measured request's latency is taken from its send to the end of its answer. Prints JSON:
+ * request as soon as their last one is answered. The warm-up requests go first, unmeasured (for at
+ * most `warmupSeconds` when given: the rest are not sent); then each measured request's latency is
+ * taken from its send to the end of its answer. Prints JSON:
  * percentiles, requests per second, non-2xx answers and errors, and a count of the answers' `status`
  * field (the webhook's decision).
  *
- * node dist/bench/wellpass-load.js <spec.json>, the spec: {url, method, concurrency, warmup: Req[], measured: Req[]}.
+ * node dist/bench/wellpass-load.js <spec.json>, the spec: {url, method, concurrency, warmup: Req[], warmupSeconds?, measured: Req[]}.
  */
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -20,6 +21,7 @@ interface Spec {
   method: string;
   concurrency: number;
   warmup: Req[];
+  warmupSeconds?: number;
   measured: Req[];
 }
 
@@ -39,14 +41,15 @@ function send(r: Req): Promise<{ ms: number; status: number | null; answer: stri
   });
 }
 
-async function run(list: Req[]) {
+async function run(list: Req[], forSeconds = Infinity) {
   const latencies: number[] = [];
   const answers: Record<string, number> = {};
   let [non2xx, errors, next] = [0, 0, 0];
   const started = performance.now();
+  const until = started + forSeconds * 1000;
   await Promise.all(
     Array.from({ length: Math.min(spec.concurrency, list.length) }, async () => {
-      while (next < list.length) {
+      while (next < list.length && performance.now() < until) {
         const r = await send(list[next++]!);
         latencies.push(r.ms);
         if (r.status === null) errors++;
@@ -69,7 +72,7 @@ async function run(list: Req[]) {
   return { total: sorted.length, seconds, rps: sorted.length / seconds, p50: at(50), p95: at(95), p99: at(99), max: sorted[sorted.length - 1] ?? NaN, non2xx, errors, answers };
 }
 
-const warm = await run(spec.warmup);
+const warm = await run(spec.warmup, spec.warmupSeconds);
 const measured = await run(spec.measured);
 agent.destroy();
 console.log(JSON.stringify({ ...measured, warmupAnswers: warm.answers, warmupTotal: warm.total }));

@@ -5,14 +5,16 @@
  * measured in the same run:
  * 1. booking-requested -> decision: signed webhooks POSTed straight to clubcore at a concurrency,
  *    latency of the answer (the decision is taken inside the request) against GET /healthz under the
- *    same load; then every request's decision and the seat ledger checked in the database;
+ *    same load, once clubcore is warm (--warmup-seconds of the same requests first: V8 compiles the
+ *    hot paths for about the first 25 s of such a load); then every request's decision and the seat
+ *    ledger checked in the database;
  * 2. publishing `--sessions` sessions through the outbox (an activity switched on for aggregators
  *    records an event per upcoming session in one transaction) against the same slot POSTs sent
  *    straight to the sandbox one at a time, and a full reconcile when nothing changed;
  * 3. a capacity change through the API -> the sandbox's slot showing it, against the drainers' pass.
  * Writes a markdown table (bench/RESULTS-wellpass.md) and prints it.
  *
- * node dist/bench/wellpass.js [--dialect sqlite|mysql] [--mysql <url>] [--sessions 1000] [--concurrency 50] [--requests 1000]
+ * node dist/bench/wellpass.js [--dialect sqlite|mysql] [--mysql <url>] [--sessions 1000] [--concurrency 50] [--requests 1000] [--warmup-seconds 30]
  */
 import { execFile, execSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -27,6 +29,7 @@ import { createDb, type Db } from '../src/db/knex.js';
 import { signWebhook } from '../src/integrations/wellpass/wire.js';
 import { startWellpassSandbox, type WellpassSandbox } from '../src/sandbox/wellpass/server.js';
 import { freshBenchDatabase } from './database.js';
+import { startDelayProxy } from './delay-proxy.js';
 import { cpuMs, freePort, pidOf, startCli, type Child } from './processes.js';
 import { call, inParallel, percentile, waitForRun, waitUntil, type Api } from './scenarios.js';
 
@@ -45,12 +48,15 @@ const opts = new Command()
   .option('--concurrency <n>', 'concurrent booking-requested webhooks (connections)', whole, 50)
   .option('--requests <n>', 'measured booking-requested webhooks (after a warm-up of its own)', whole, 1000)
   .option('--changes <n>', 'capacity changes timed to the sandbox', whole, 20)
+  .option('--db-delay-ms <n>', 'MySQL only: clubcore reaches the database through a proxy holding each packet n ms each way (a database a network hop away)', whole)
+  .option('--warmup-seconds <n>', 'booking requests of new members, unmeasured, before anything is measured (0: none)', (v) => (v === '0' ? 0 : whole(v)), 30)
   .option('--out <file>', 'results file', 'bench/RESULTS-wellpass.md')
   .option('--keep', 'keep the database instead of dropping it')
   .option('--profile <dir>', "write a CPU profile of clubcore's process to this folder (open it in Chrome DevTools)")
   .parse()
-  .opts<{ dialect: string; mysql: string; sessions: number; concurrency: number; requests: number; changes: number; out: string; keep?: boolean; profile?: string }>();
+  .opts<{ dialect: string; mysql: string; sessions: number; concurrency: number; requests: number; changes: number; warmupSeconds: number; dbDelayMs?: number; out: string; keep?: boolean; profile?: string }>();
 if (!['sqlite', 'mysql'].includes(opts.dialect)) throw new Error('--dialect takes sqlite or mysql');
+if (opts.dbDelayMs && opts.dialect !== 'mysql') throw new Error('--db-delay-ms is for --dialect mysql');
 
 type Row = [string, string, string];
 const rows: Row[] = [];
@@ -66,6 +72,10 @@ const DRAINER_POLL_MS = 500;
 const SEAT_CAP = 5;
 /** Capacity of the small session (the club's own limit binds there). */
 const SMALL_CAPACITY = 5;
+/** Warm-up requests prepared per second of warm-up: above the fastest rate seen (SQLite, ~730/s). */
+const WARMUP_RATE = 1000;
+/** Seats per warm-up session (a session holds at most 10,000). */
+const WARMUP_SEATS = 5000;
 
 interface LoadResult {
   total: number;
@@ -107,7 +117,7 @@ async function costOf(db: Db, clubcorePid: number, run: () => Promise<LoadResult
 }
 
 /** Runs bench/wellpass-load.ts in its own process on prepared requests. */
-async function loadOf(spec: { url: string; method: string; concurrency: number; warmup: { body?: string; headers?: Record<string, string> }[]; measured: { body?: string; headers?: Record<string, string> }[] }): Promise<LoadResult> {
+async function loadOf(spec: { url: string; method: string; concurrency: number; warmup: { body?: string; headers?: Record<string, string> }[]; warmupSeconds?: number; measured: { body?: string; headers?: Record<string, string> }[] }): Promise<LoadResult> {
   const file = join(tmpdir(), `clubcore-wellpass-load-${randomBytes(4).toString('hex')}.json`);
   writeFileSync(file, JSON.stringify(spec));
   try {
@@ -125,6 +135,9 @@ async function main() {
   const database = await freshBenchDatabase(opts.dialect, opts.mysql, new URL(opts.mysql).pathname.slice(1) || 'bench_wp');
   const db = createDb(database.url, { poolMax: 2 });
   let sb: WellpassSandbox | null = null;
+  const proxy = opts.dbDelayMs ? await startDelayProxy({ host: new URL(database.url).hostname, port: Number(new URL(database.url).port || 3306) }, opts.dbDelayMs) : null;
+  /** The database as clubcore reaches it: through the proxy when there is one. */
+  const clubcoreDatabaseUrl = proxy ? Object.assign(new URL(database.url), { host: `127.0.0.1:${proxy.port}` }).toString() : database.url;
   try {
     // The sandbox, rate limit off for everything measured here (its default 50/25 s^-1 bucket would
     // measure the limit, not clubcore); webhooks are not sent by it: the bench posts them itself.
@@ -132,7 +145,7 @@ async function main() {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const cc = await startCli(['serve'], {
-      DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', SECRETS_KEY: randomBytes(32).toString('base64'),
+      DATABASE_URL: clubcoreDatabaseUrl, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', SECRETS_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'warn', PUBLIC_BASE_URL: base, INSTANCE_ID: `bench-wellpass-${opts.dialect}`,
     }, /First admin created/, opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${opts.profile}`] : []);
     children.push(cc);
@@ -193,9 +206,12 @@ async function main() {
     const cappedSession = await session(capped, 50, 20);
     const smallSession = await session(open, SMALL_CAPACITY, 21);
     const bookingSessions = [...openSessions, cappedSession, smallSession];
+    const warmupCapacity = opts.warmupSeconds * WARMUP_RATE;
+    const warmupSessions: number[] = [];
+    for (let left = warmupCapacity; left > 0; left -= WARMUP_SEATS) warmupSessions.push(await session(open, Math.min(left, WARMUP_SEATS), 40 + warmupSessions.length));
     await waitDrained('publishing the booking sessions');
-    const slots = await slotIdOf(bookingSessions);
-    if (slots.size !== bookingSessions.length) throw new Error(`only ${slots.size} of ${bookingSessions.length} booking sessions were published`);
+    const slots = await slotIdOf([...bookingSessions, ...warmupSessions]);
+    if (slots.size !== bookingSessions.length + warmupSessions.length) throw new Error(`only ${slots.size} of ${bookingSessions.length + warmupSessions.length} booking sessions were published`);
     const classOf = new Map(liveSlots().map((x) => [x.id, x.class_id]));
     // one in ten requests to the capped session (seat cap 5), one in ten to the small one (5 seats),
     // the rest spread over the open ones; the sandbox holds a PENDING booking for each (so clubcore's
@@ -211,20 +227,30 @@ async function main() {
     for (let i = 0; i < total; i++) {
       prepared.push(await prepare(slots.get(sessionOf(i))!, { unique_token: `bench-wp-${i}-${randomBytes(3).toString('hex')}`, name: `Wendy Bench${i}`, email: `wendy.${i}@corp.example` }));
     }
-    // the server's own floor first, on the quiet system: the same number of requests at the same concurrency
+    // clubcore warmed up first with the same kind of requests, into sessions of their own
+    const warmupRequests: typeof prepared = [];
+    for (let i = 0; i < warmupCapacity; i++) {
+      warmupRequests.push(await prepare(slots.get(warmupSessions[i % warmupSessions.length]!)!, { unique_token: `bench-wp-warm-${i}-${randomBytes(3).toString('hex')}`, name: `Walter Warm${i}`, email: `walter.${i}@corp.example` }));
+    }
+    const warmup = warmupRequests.length
+      ? await loadOf({ url: webhookUrl, method: 'POST', concurrency: opts.concurrency, warmup: warmupRequests, warmupSeconds: opts.warmupSeconds, measured: [] })
+      : null;
+    await waitDrained('the seat changes of the warm-up');
+    // the server's own floor, on the quiet system: the same number of requests at the same concurrency
     const healthz = await loadOf({ url: `${base}/healthz`, method: 'GET', concurrency: opts.concurrency, warmup: Array.from({ length: warmupCount }, () => ({})), measured: Array.from({ length: opts.requests }, () => ({})) });
     const { load: hooks, cost: hooksCost } = await costOf(db, cc.process.pid!, () => loadOf({ url: webhookUrl, method: 'POST', concurrency: opts.concurrency, warmup: prepared.slice(0, warmupCount), measured: prepared.slice(warmupCount) }));
     rows.push([
       `booking-requested -> decision, new members (${hooks.total} webhooks, ${opts.concurrency} concurrent)`,
       `p99 ${ms(hooks.p99)}`,
-      `p50 ${ms(hooks.p50)}, p95 ${ms(hooks.p95)}, max ${ms(hooks.max)}, ${Math.round(hooks.rps)} req/s; answers: ${counts(hooks.answers)}; non-2xx ${hooks.non2xx}, errors ${hooks.errors}; after ${warmupCount} unmeasured; ${hooksCost}; floor GET /healthz, same load: p50 ${ms(healthz.p50)}, p95 ${ms(healthz.p95)}, p99 ${ms(healthz.p99)}, ${Math.round(healthz.rps)} req/s; target p99 < 200 ms at 50 concurrent: ${opts.concurrency === 50 ? met(hooks.p99 < 200 && hooks.errors === 0 && hooks.non2xx === 0) : `not measured (${opts.concurrency} concurrent here)`}`,
+      `p50 ${ms(hooks.p50)}, p95 ${ms(hooks.p95)}, max ${ms(hooks.max)}, ${Math.round(hooks.rps)} req/s; answers: ${counts(hooks.answers)}; non-2xx ${hooks.non2xx}, errors ${hooks.errors}; after ${warmup ? `a warm-up of ${warmup.warmupTotal} requests in ${opts.warmupSeconds} s (${counts(warmup.warmupAnswers)}) and ` : ''}${warmupCount} unmeasured; ${hooksCost}; floor GET /healthz, same load: p50 ${ms(healthz.p50)}, p95 ${ms(healthz.p95)}, p99 ${ms(healthz.p99)}, ${Math.round(healthz.rps)} req/s; target p99 < 200 ms at 50 concurrent: ${opts.concurrency === 50 ? met(hooks.p99 < 200 && hooks.errors === 0 && hooks.non2xx === 0) : `not measured (${opts.concurrency} concurrent here)`}`,
     ]);
 
     // every request decided and recorded; seats within capacity and the cap; the sandbox holds the decisions
     const sandboxDecided = () => prepared.every((p) => sb!.booking((JSON.parse(p.body) as { event_data: { slot: { booking_number: string } } }).event_data.slot.booking_number)?.status !== 'PENDING');
     await waitUntil(async () => sandboxDecided(), 60_000, 250);
     const numbers = new Set(prepared.map((p) => (JSON.parse(p.body) as { event_data: { slot: { booking_number: string } } }).event_data.slot.booking_number));
-    const byStatus = (await db('wellpass_bookings').where({ integration_id: integrationId }).groupBy('status', 'reason_category').select('status', 'reason_category').count({ n: '*' })) as { status: string; reason_category: string | null; n: number | string }[];
+    // this row's requests only: the warm-up's are not counted
+    const byStatus = (await db('wellpass_bookings').where({ integration_id: integrationId }).whereIn('booking_number', [...numbers]).groupBy('status', 'reason_category').select('status', 'reason_category').count({ n: '*' })) as { status: string; reason_category: string | null; n: number | string }[];
     const recorded = (await db('wellpass_bookings').where({ integration_id: integrationId }).pluck('booking_number')) as string[];
     const recordedOfOurs = recorded.filter((n) => numbers.has(n)).length;
     const decided = byStatus.filter((r) => r.status === 'reserved' || r.status === 'rejected').reduce((a, r) => a + Number(r.n), 0);
@@ -370,6 +396,7 @@ async function main() {
   } finally {
     for (const child of children) await child.stop();
     await sb?.close();
+    await proxy?.close();
     await db.destroy();
     if (opts.keep) console.log(`kept: ${database.url}`);
     else await database.drop();
@@ -393,7 +420,7 @@ const report = [
   `- date: ${new Date().toISOString()}`,
   `- commit: ${sh('git rev-parse --short HEAD')}`,
   `- machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
-  `- database: ${opts.dialect === 'mysql' ? sh("mariadb --version | sed 's/,.*//'") : 'SQLite (better-sqlite3)'}`,
+  `- database: ${opts.dialect === 'mysql' ? sh("mariadb --version | sed 's/,.*//'") : 'SQLite (better-sqlite3)'}${opts.dbDelayMs ? `, reached by clubcore through a proxy holding each packet ${opts.dbDelayMs} ms each way (bench/delay-proxy.ts)` : ''}`,
   `- command: node dist/bench/wellpass.js ${process.argv.slice(2).join(' ')}`,
   `- clubcore as a child process (\`clubcore serve\`: scheduler and outbox drainers on), fresh database; the Wellpass sandbox in the bench's process, rate limit off; the webhooks are sent by a load process of their own (bench/wellpass-load.ts), one booking request each (the sandbox sends none itself here)`,
   '',
