@@ -332,6 +332,21 @@ describe('EGYM Wellpass sandbox', () => {
     }
   });
 
+  it('expires requests in the order they came, whichever were decided before them', async () => {
+    // wide margins: only the order is checked, against a deadline far longer than a slow machine's pause
+    sb.configure({ decisionDeadlineMs: 1500 });
+    const [first, second, third] = [(await pendingBooking()).booking, (await pendingBooking()).booking, (await pendingBooking()).booking];
+    expect((await decide(first.booking_number, { status: 'RESERVED' })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    const fourth = (await pendingBooking()).booking;
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    // past the deadline of the second and third, not of the fourth; the first stays as decided
+    expect([first, second, third, fourth].map((b) => sb.booking(b.booking_number)!.status)).toEqual(['RESERVED', 'REJECTED', 'REJECTED', 'PENDING']);
+    for (let waited = 0; sb.booking(fourth.booking_number)!.status === 'PENDING' && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sb.booking(fourth.booking_number)!.status).toBe('REJECTED');
+    expect((await decide(fourth.booking_number, { status: 'RESERVED' })).status).toBe(409);
+  });
+
   it('answers 429 without Retry-After once the token has used its bucket', async () => {
     sb.configure({ rateLimit: { capacity: 3, refillPerSecond: 0.001 } });
     const statuses: number[] = [];
