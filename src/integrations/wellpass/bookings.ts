@@ -96,10 +96,13 @@ async function targetOf(ctx: AppContext, w: Wellpass, request: BookingRequest & 
  * A new member's client, the seat (through the one seat ledger, within the aggregator cap) and the
  * decision in one transaction, so a request leaves its whole decision or nothing: a refusal rolls
  * the seat and the client back and is recorded as the rejection with its reason category, and a
- * repeated delivery meets the first one's decision on its unique key. Returns the decision and its row id.
+ * repeated delivery meets the first one's decision on its unique key (at the commit).
  */
-async function decide(ctx: AppContext, w: Wellpass, request: BookingRequest, target: Target | Decided, now: Date): Promise<[Decided, number]> {
-  const record = async (db: Db, d: Decided): Promise<[Decided, number]> => [d, await insertDecision(db, w.integration.id, { ...request, ...d }, now)];
+async function decide(ctx: AppContext, w: Wellpass, request: BookingRequest, target: Target | Decided, now: Date): Promise<Decided> {
+  const record = async (db: Db, d: Decided): Promise<Decided> => {
+    await insertDecision(db, w.integration.id, { ...request, ...d }, now);
+    return d;
+  };
   if ('status' in target) return record(ctx.db, target);
   const { session, client, seatCap } = target;
   try {
@@ -117,7 +120,7 @@ async function decide(ctx: AppContext, w: Wellpass, request: BookingRequest, tar
   }
 }
 
-function decisionOf(b: WellpassBooking): Decision | null {
+function decisionOf(b: Pick<WellpassBooking, 'status' | 'reasonCategory'>): Decision | null {
   if (b.status === 'reserved') return { status: 'RESERVED' };
   if (b.status === 'cancelled_by_gym') return { status: 'CANCELLED_BY_GYM', text: 'The club cancelled this class' };
   if (b.status === 'rejected') {
@@ -127,27 +130,29 @@ function decisionOf(b: WellpassBooking): Decision | null {
   return null; // the member's own cancellation: nothing to tell the aggregator
 }
 
+type ToSend = Pick<WellpassBooking, 'bookingNumber' | 'venue' | 'status' | 'reasonCategory'>;
+
 /** Sends a booking's latest decision; a failure is kept for the sweeper. Returns whether it is sent. */
-async function sendDecision(ctx: AppContext, w: Wellpass, b: WellpassBooking): Promise<boolean> {
+async function sendDecision(ctx: AppContext, w: Wellpass, b: ToSend): Promise<boolean> {
   const decision = decisionOf(b);
   try {
     if (decision) await w.api.sendDecision(b.venue, b.bookingNumber, decision);
-    await markDecisionSent(ctx.db, b.id, b.status, ctx.now());
+    await markDecisionSent(ctx.db, w.integration.id, b.bookingNumber, b.status, ctx.now());
     return true;
   } catch (err) {
     // 409: the aggregator rejected the request itself meanwhile (its deadline); nothing more to send.
     if (err instanceof WellpassError && err.kind === 'conflict') {
-      await markDecisionSent(ctx.db, b.id, b.status, ctx.now());
+      await markDecisionSent(ctx.db, w.integration.id, b.bookingNumber, b.status, ctx.now());
       ctx.logger.warn({ integration: w.integration.id, booking: b.bookingNumber, err: err.message }, 'Wellpass no longer takes a decision on this booking');
       return true;
     }
-    await markDecisionFailed(ctx.db, b.id, (err as Error).message);
+    await markDecisionFailed(ctx.db, w.integration.id, b.bookingNumber, (err as Error).message);
     ctx.logger.warn({ integration: w.integration.id, booking: b.bookingNumber, err: (err as Error).message }, 'sending a Wellpass decision failed; the sweeper retries');
     return false;
   }
 }
 
-function sendInBackground(ctx: AppContext, w: Wellpass, b: WellpassBooking): void {
+function sendInBackground(ctx: AppContext, w: Wellpass, b: ToSend): void {
   void sendDecision(ctx, w, b).catch((err) => ctx.logger.error({ err, bookingNumber: b.bookingNumber }, 'sending a Wellpass decision failed'));
 }
 
@@ -162,9 +167,8 @@ async function onRequested(ctx: AppContext, w: Wellpass, event: BookingEvent, ag
   const request = { bookingNumber: event.bookingNumber, uniqueToken: event.user.token, memberName: event.user.name || null, memberEmail: event.user.email, venue: event.venue, remoteSlotId: event.slotId };
   const now = ctx.now();
   let decided: Decided;
-  let id: number;
   try {
-    [decided, id] = await decide(ctx, w, request, await targetOf(ctx, w, { ...request, user: event.user }), now);
+    decided = await decide(ctx, w, request, await targetOf(ctx, w, { ...request, user: event.user }), now);
   } catch (err) {
     const recorded = await findWellpassBooking(ctx.db, w.integration.id, event.bookingNumber);
     if (recorded) return answerOf(recorded);
@@ -172,14 +176,14 @@ async function onRequested(ctx: AppContext, w: Wellpass, event: BookingEvent, ag
     if (isUniqueViolation(err) && !again) return onRequested(ctx, w, event, true);
     ctx.logger.error({ err, booking: event.bookingNumber }, 'deciding a Wellpass booking failed: rejected as a technical error');
     decided = rejected('technical');
-    id = await insertDecision(ctx.db, w.integration.id, { ...request, ...decided }, now);
+    await insertDecision(ctx.db, w.integration.id, { ...request, ...decided }, now);
     // Who was turned away, for staff: no client may hold the name and e-mail.
     const { name, email, token } = event.user;
     const who = [name, email && `<${email}>`].filter(Boolean).join(' ') || 'a member';
     await recordIssue(ctx.db, w.integration.id, BOOKING_FAILED_ISSUE, event.bookingNumber,
       `Wellpass booking ${event.bookingNumber} of ${who} (Wellpass id ${token}), slot ${event.slotId}, was rejected as a technical error: ${(err as Error).message}. Wellpass told the member to try again; book them at the desk if a seat is free.`, 1, now);
   }
-  sendInBackground(ctx, w, { ...request, ...decided, id, decisionSentAt: null, sendAttempts: 0, createdAt: now });
+  sendInBackground(ctx, w, { ...request, ...decided });
   return answerOf(decided);
 }
 
@@ -189,7 +193,7 @@ async function onCancelled(ctx: AppContext, w: Wellpass, event: BookingEvent, la
   if (known.status === 'reserved' && known.bookingId !== null && known.clientId !== null) {
     await cancelBooking(ctx, known.clientId, known.bookingId, WELLPASS_SOURCE);
     await setWellpassBookingStatus(ctx.db, known.id, late ? 'late_cancelled' : 'cancelled', ctx.now(), false);
-    await markDecisionSent(ctx.db, known.id, late ? 'late_cancelled' : 'cancelled', ctx.now());
+    await markDecisionSent(ctx.db, w.integration.id, known.bookingNumber, late ? 'late_cancelled' : 'cancelled', ctx.now());
     return { status: late ? 'late_cancelled' : 'cancelled' };
   }
   return { status: known.status };
@@ -226,7 +230,7 @@ export async function handleWellpassWebhook(ctx: AppContext, integration: Integr
 export async function cancelByGym(ctx: AppContext, w: Wellpass, sessionId: number): Promise<void> {
   for (const b of await listReservedOfSession(ctx.db, w.integration.id, sessionId)) {
     await setWellpassBookingStatus(ctx.db, b.id, 'cancelled_by_gym', ctx.now(), true);
-    await sendDecision(ctx, w, { ...b, status: 'cancelled_by_gym', decisionSentAt: null });
+    await sendDecision(ctx, w, { ...b, status: 'cancelled_by_gym' });
   }
 }
 

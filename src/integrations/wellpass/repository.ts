@@ -1,4 +1,5 @@
 import { readDate, type Db, type Knex } from '../../db/knex.js';
+import { writeLater } from '../../db/write-later.js';
 
 type Row = Record<string, any>;
 
@@ -139,23 +140,23 @@ export async function findWellpassBooking(db: Db, integrationId: number, booking
 }
 
 /**
- * Records the decision on a booking number, inside the transaction that took the seat. The unique
- * key makes a concurrent copy of the same request wait here (MySQL) and then fail, and lets a
- * copy that got this far roll its work back: isUniqueViolation() tells that error apart.
+ * Records the decision on a booking number, as the last write of the transaction that took the
+ * seat (sent with its COMMIT: writeLater). The unique key makes a concurrent copy of the same
+ * request wait there (MySQL) and then fail, which rolls that copy's work back: isUniqueViolation()
+ * tells that error apart.
  */
 export async function insertDecision(
   db: Db,
   integrationId: number,
   b: Pick<WellpassBooking, 'bookingNumber' | 'uniqueToken' | 'memberName' | 'memberEmail' | 'venue' | 'remoteSlotId' | 'sessionId' | 'clientId' | 'bookingId' | 'status' | 'reasonCategory'>,
   now: Date,
-): Promise<number> {
-  const [id] = await db('wellpass_bookings').insert({
+): Promise<void> {
+  await writeLater(db, db('wellpass_bookings').insert({
     integration_id: integrationId, booking_number: b.bookingNumber, unique_token: b.uniqueToken, member_name: b.memberName, member_email: b.memberEmail,
     venue: b.venue, remote_slot_id: b.remoteSlotId,
     session_id: b.sessionId, client_id: b.clientId, booking_id: b.bookingId, status: b.status, reason_category: b.reasonCategory,
     send_attempts: 0, created_at: now, updated_at: now,
-  });
-  return Number(id);
+  }));
 }
 
 /** A new status to send (the decision_sent_at cleared): cancellations by the gym, or by the member. */
@@ -169,7 +170,8 @@ export async function listUnsentDecisions(db: Db, integrationId: number, limit: 
 }
 
 interface SentMark {
-  id: number;
+  integrationId: number;
+  bookingNumber: string;
   status: WellpassBookingStatus;
   now: Date;
 }
@@ -182,7 +184,7 @@ const marksToWrite = new WeakMap<Db, { marks: SentMark[]; written: Promise<void>
  * Resolves once this one is written. `db` is the database, never a transaction: the write comes
  * after this turn.
  */
-export function markDecisionSent(db: Db, id: number, status: WellpassBookingStatus, now: Date): Promise<void> {
+export function markDecisionSent(db: Db, integrationId: number, bookingNumber: string, status: WellpassBookingStatus, now: Date): Promise<void> {
   let pending = marksToWrite.get(db);
   if (!pending) {
     const marks: SentMark[] = [];
@@ -193,21 +195,28 @@ export function markDecisionSent(db: Db, id: number, status: WellpassBookingStat
     pending = { marks, written };
     marksToWrite.set(db, pending);
   }
-  pending.marks.push({ id, status, now });
+  pending.marks.push({ integrationId, bookingNumber, status, now });
   return pending.written;
 }
 
 async function writeSentMarks(db: Db, marks: SentMark[]): Promise<void> {
-  for (const status of new Set(marks.map((m) => m.status))) {
-    const ofStatus = marks.filter((m) => m.status === status);
-    const sentAt = new Date(Math.max(...ofStatus.map((m) => m.now.getTime())));
+  const groups = new Map<string, SentMark[]>();
+  for (const m of marks) {
+    const key = `${m.integrationId} ${m.status}`;
+    const group = groups.get(key);
+    if (group) group.push(m);
+    else groups.set(key, [m]);
+  }
+  for (const group of groups.values()) {
+    const { integrationId, status } = group[0]!;
+    const sentAt = new Date(Math.max(...group.map((m) => m.now.getTime())));
     // Only the status that was sent: a newer one (a cancellation meanwhile) stays to be sent.
-    await db('wellpass_bookings').whereIn('id', ofStatus.map((m) => m.id)).where({ status }).update({ decision_sent_at: sentAt, send_error: null });
+    await db('wellpass_bookings').where({ integration_id: integrationId, status }).whereIn('booking_number', group.map((m) => m.bookingNumber)).update({ decision_sent_at: sentAt, send_error: null });
   }
 }
 
-export async function markDecisionFailed(db: Db, id: number, error: string): Promise<void> {
-  await db('wellpass_bookings').where({ id }).update({ send_attempts: db.raw('send_attempts + 1'), send_error: error.slice(0, 500) });
+export async function markDecisionFailed(db: Db, integrationId: number, bookingNumber: string, error: string): Promise<void> {
+  await db('wellpass_bookings').where({ integration_id: integrationId, booking_number: bookingNumber }).update({ send_attempts: db.raw('send_attempts + 1'), send_error: error.slice(0, 500) });
 }
 
 /** Reserved aggregator bookings of a session (to tell the aggregator when the gym cancels it). */
