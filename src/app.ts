@@ -8,7 +8,7 @@ import type { AppContext } from './context.js';
 import { doorsRouter } from './doors/routes.js';
 import { healthRouter } from './health/routes.js';
 import { identityTypesRouter } from './identities/routes.js';
-import { integrationsRouter } from './integrations/routes.js';
+import { integrationsRouter, webhooksRouter } from './integrations/routes.js';
 import { integrationTypes } from './integrations/registry.js';
 import { locationsRouter } from './locations/routes.js';
 import { meRouter } from './me/routes.js';
@@ -35,7 +35,7 @@ export function createApp(ctx: AppContext): Express {
   for (const { publicApi } of integrationTypes()) if (publicApi) app.use(publicApi.basePath, publicApi.router(ctx));
   app.use(express.json({ limit: '1mb', verify: keepRawBodyOfWebhooks }));
   for (const router of [
-    healthRouter, metricsRouter, authRouter, staffRouter, meRouter, identityTypesRouter, locationsRouter, doorsRouter,
+    healthRouter, webhooksRouter, metricsRouter, authRouter, staffRouter, meRouter, identityTypesRouter, locationsRouter, doorsRouter,
     clientsRouter, packagesRouter, classesRouter, bookingsRouter, accessRouter, integrationsRouter, webAppsRouter,
   ]) {
     app.use(router(ctx));

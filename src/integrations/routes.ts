@@ -49,7 +49,7 @@ const PATH = '/api/v1/admin/integrations';
 
 /**
  * The integrations API for every registered type: CRUD, test, manual syncs, runs, location links,
- * and what each type declares (admin actions under /:id/<name>, webhooks under /api/v1/webhooks/<path>).
+ * and the admin actions each type declares (under /:id/<name>).
  */
 export function integrationsRouter(ctx: AppContext): Router {
   const router = Router();
@@ -119,7 +119,15 @@ export function integrationsRouter(ctx: AppContext): Router {
     });
   router.get(`${PATH}/:id/:action`, staff, action('get'));
   router.post(`${PATH}/:id/:action`, staff, action('post'));
+  return router;
+}
 
+/**
+ * Calls from remote systems, one per booking or member change: mounted ahead of the other API
+ * routers, so a delivery is not matched against every route of the API first.
+ */
+export function webhooksRouter(ctx: AppContext): Router {
+  const router = Router();
   // Each type's handler reads (and authenticates) the body in the remote system's own shape.
   router.post('/api/v1/webhooks/:path/:integrationId', endpoint('Calls from a remote system to one integration', { params: webhookParams, query: webhookQuery }, async ({ params, query }, req, res) => {
     const definition = integrationTypes().find((d) => d.webhook?.path === params.path);
