@@ -260,8 +260,11 @@ async function main() {
       Number(r.booked_count) > Number(r.capacity) || (held.get(Number(r.id)) ?? 0) !== Number(r.booked_count) || (Number(r.id) === cappedSession && Number(r.aggregator_booked_count) > SEAT_CAP));
     const seatsOf = (id: number) => ledger.find((r: { id: number }) => Number(r.id) === id) as { capacity: number; booked_count: number; aggregator_booked_count: number };
     const pendingAtSandbox = [...numbers].filter((n) => sb!.booking(n)?.status === 'PENDING').length;
-    // the warm-up's too: a decision Wellpass did not take (a send that failed) waits for the sweeper
-    const unsent = Number((await db('wellpass_bookings').where({ integration_id: integrationId }).whereNull('decision_sent_at').count({ n: '*' }).first())?.n ?? 0);
+    // the warm-up's too: a decision Wellpass did not take (a send that failed) waits for the sweeper.
+    // Sent marks are written up to 20 ms after the send (a few together): given 2 s to land.
+    const countUnsent = async () => Number((await db('wellpass_bookings').where({ integration_id: integrationId }).whereNull('decision_sent_at').count({ n: '*' }).first())?.n ?? 0);
+    await waitUntil(async () => (await countUnsent()) === 0, 2_000, 50);
+    const unsent = await countUnsent();
     const ledgerOk = over.length === 0 && Number(seatsOf(cappedSession).aggregator_booked_count) === SEAT_CAP && Number(seatsOf(smallSession).booked_count) === SMALL_CAPACITY;
     rows.push([
       'booking-requested: decisions recorded (wellpass_bookings)',
