@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { Command } from 'commander';
 import { freshBenchDatabase } from './database.js';
-import { freePort, peakRssMb, spawnCli, startCli, type Child } from './processes.js';
+import { freePort, peakRssMb, spawnCli, serveNodeArgs, startCli, type Child } from './processes.js';
 import { hashPassword, verifyPassword } from '../src/auth/passwords.js';
 import { capture, shareOf, startCeiling } from './ceiling.js';
 import {
@@ -94,7 +94,7 @@ async function benchDialect(dialect: string, scale: Size): Promise<{ rows: Row[]
     const cc = await startCli(['serve'], {
       DATABASE_URL: urls[0]!, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', SECRETS_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'warn', PUBLIC_BASE_URL: base, INSTANCE_ID: `bench-${dialect}`,
-    }, /First admin created/, opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${opts.profile}`] : []);
+    }, /First admin created/, serveNodeArgs(opts.profile));
     children.push(cc);
     const [, email, password] = /First admin created: (\S+) \/ (\S+)/.exec(cc.lines.join('\n'))!;
     const api: Api = { base, token: (await call({ base }, 'POST', '/api/v1/staff/login', { email, password })).token };

@@ -30,7 +30,7 @@ import { signWebhook } from '../src/integrations/wellpass/wire.js';
 import { startWellpassSandbox, type WellpassSandbox } from '../src/sandbox/wellpass/server.js';
 import { freshBenchDatabase } from './database.js';
 import { startDelayProxy } from './delay-proxy.js';
-import { cpuMs, freePort, pidOf, startCli, type Child } from './processes.js';
+import { cpuMs, freePort, pidOf, serveNodeArgs, startCli, type Child } from './processes.js';
 import { call, inParallel, percentile, waitForRun, waitUntil, type Api } from './scenarios.js';
 
 const execFileAsync = promisify(execFile);
@@ -147,7 +147,7 @@ async function main() {
     const cc = await startCli(['serve'], {
       DATABASE_URL: clubcoreDatabaseUrl, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', SECRETS_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'warn', PUBLIC_BASE_URL: base, INSTANCE_ID: `bench-wellpass-${opts.dialect}`,
-    }, /First admin created/, opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${opts.profile}`] : []);
+    }, /First admin created/, serveNodeArgs(opts.profile));
     children.push(cc);
     const [, email, password] = /First admin created: (\S+) \/ (\S+)/.exec(cc.lines.join('\n'))!;
     const api: Api = { base, token: (await call({ base }, 'POST', '/api/v1/staff/login', { email, password })).token };
