@@ -305,6 +305,29 @@ describe('EGYM Wellpass', () => {
     expect((await app.ctx.db('class_sessions').where({ id: session.id }).first()).aggregator_booked_count).toBe(1);
   });
 
+  it('sweeps a decision whose send never ended, not one the request is still sending', async () => {
+    const session = await newSession({ capacity: 5 });
+    await drain();
+    const slot = (await slotOf(session.id))!;
+    const { booking } = await sb.requestBooking(venue, { slot_id: slot.id, user: user() });
+    const row = () => app.ctx.db('wellpass_bookings').where({ booking_number: booking.booking_number });
+    await eventually(() => row().first(), (r) => r?.decision_sent_at !== null);
+    const patches = () => sb.requests().filter((r) => r.method === 'PATCH' && r.path.endsWith(`/bookings/${booking.booking_number}`)).length;
+    expect(patches()).toBe(1);
+
+    // Not marked yet, decided just now: its send is on its way.
+    await row().update({ decision_sent_at: null });
+    expect(await runJob('decisions')).toMatchObject({ status: 'succeeded' });
+    expect(patches()).toBe(1);
+
+    // Decided three minutes ago and never marked: the process stopped while sending.
+    await row().update({ updated_at: new Date(Date.now() - 3 * 60_000) });
+    expect(await runJob('decisions')).toMatchObject({ status: 'succeeded' });
+    expect(patches()).toBe(2);
+    expect((await row().first()).decision_sent_at).not.toBeNull();
+    expect(sb.booking(booking.booking_number)!.status).toBe('RESERVED');
+  });
+
   it('never overbooks nor passes the cap when club members and Wellpass book the same class at once', async () => {
     const session = await newSession({ capacity: 6 });
     await drain();

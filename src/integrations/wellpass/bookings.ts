@@ -32,6 +32,8 @@ import { wellpassOf, type Wellpass } from './side.js';
 import { readWebhook, reasonCategoryOf, WellpassError, type BookingEvent, type Decision, type RejectReason } from './wire.js';
 
 const SWEEP_BATCH = 200;
+/** A decision's own send, with its retries (at most about 55 s), ends within this: the sweeper leaves it alone until then. */
+const SENDING_MS = 120_000;
 const BOOKING_FAILED_ISSUE = 'bookingFailed';
 
 /** Booking rule codes -> the aggregator's reason categories. */
@@ -239,12 +241,17 @@ export async function listRequests(ctx: AppContext, integrationId: number, page:
   return toPage(await listRequestsPage(ctx.db, integrationId, decodeCursor(page.cursor), page.limit), page.limit);
 }
 
-/** The sweeper (every minute): sends every decision the aggregator does not have yet, well before its 15-minute auto-reject. */
+/**
+ * The sweeper (every minute): sends every decision the aggregator does not have yet, well before its
+ * 15-minute auto-reject: those whose send failed, and those whose send never ended. Not one still
+ * being sent by the request that decided it: that would send it twice.
+ */
 export async function decisionsJob(h: IntegrationRun): Promise<void> {
   const w = wellpassOf(h.integration);
   let sent = 0;
   let failed = 0;
-  for (const b of await listUnsentDecisions(h.ctx.db, w.integration.id, SWEEP_BATCH)) {
+  const settledBefore = new Date(h.ctx.now().getTime() - SENDING_MS);
+  for (const b of await listUnsentDecisions(h.ctx.db, w.integration.id, settledBefore, SWEEP_BATCH)) {
     if (await sendDecision(h.ctx, w, b)) sent++;
     else failed++;
   }

@@ -164,9 +164,20 @@ export async function setWellpassBookingStatus(db: Db, id: number, status: Wellp
   await db('wellpass_bookings').where({ id }).update({ status, updated_at: now, ...(toSend ? { decision_sent_at: null, send_attempts: 0, send_error: null } : {}) });
 }
 
-/** Decisions the remote side does not have yet, oldest first. */
-export async function listUnsentDecisions(db: Db, integrationId: number, limit: number): Promise<WellpassBooking[]> {
-  return (await db('wellpass_bookings').where({ integration_id: integrationId }).whereNull('decision_sent_at').orderBy('id').limit(limit)).map(toBooking);
+/**
+ * Decisions the remote side does not have yet, oldest first: those whose send failed, and those set
+ * before `settledBefore` whose send never ended (the process stopped). Younger ones are still on their
+ * way from the request that decided them.
+ */
+export async function listUnsentDecisions(db: Db, integrationId: number, settledBefore: Date, limit: number): Promise<WellpassBooking[]> {
+  return (
+    await db('wellpass_bookings')
+      .where({ integration_id: integrationId })
+      .whereNull('decision_sent_at')
+      .andWhere((q) => q.where('send_attempts', '>', 0).orWhere('updated_at', '<', settledBefore))
+      .orderBy('id')
+      .limit(limit)
+  ).map(toBooking);
 }
 
 interface SentMark {
@@ -181,7 +192,7 @@ const marksToWrite = new WeakMap<Db, { marks: SentMark[]; written: Promise<void>
 /**
  * How long a mark waits for others. At a few hundred decisions a second one UPDATE then carries
  * several: a statement less per decision. A mark lost meanwhile (a crash) only has the sweeper
- * send that decision again; a repeat is refused with 409, which counts as sent (sendDecision).
+ * send that decision again, which the aggregator takes as the same answer (nothing changes).
  */
 const MARKS_WINDOW_MS = 20;
 
