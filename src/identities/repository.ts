@@ -211,8 +211,10 @@ export interface IdentityChangeRow {
   actor: string;
 }
 
-/** One multi-row insert, whether one change or a sync's page of them. */
-/** The audit of identity values; in a transaction, sent with its next statement (writeLater). */
+/**
+ * The audit of identity values: one multi-row insert, whether one change or a sync's page of them;
+ * in a transaction, sent with its next statement (writeLater).
+ */
 export async function insertIdentityChanges(db: Db, changes: IdentityChangeRow[], now: Date): Promise<void> {
   if (!changes.length) return;
   await writeLater(db, db('identity_changes').insert(
