@@ -104,8 +104,9 @@ export async function createClient(ctx: AppContext, input: ClientInput): Promise
 
 /**
  * A client created with the one identity that finds it (an aggregator's member id), in the caller's
- * transaction: when another client took the value meanwhile the write fails (isUniqueViolation),
- * the caller rolls back and finds that client by the value.
+ * transaction: when another client took the value meanwhile the transaction fails (isUniqueViolation;
+ * on MySQL at its next statement: the identity's insert travels with it), the caller rolls back and
+ * finds that client by the value.
  */
 export async function createClientWithIdentity(
   db: Db,

@@ -6,14 +6,16 @@ import type { Knex } from 'knex';
  * holds its row locks, a class's seat counter among them) and the driver's work for one query.
  * Statements whose answer the code does not wait for travel instead with the next statement it
  * does wait for, as one multi-statement: a transaction's BEGIN, and writes queued with writeLater
- * (an audit row, an outbox event, a Wellpass decision). The server runs them in order, as before.
- * A Wellpass decision's transaction went from 10 round trips to 6 for a new member, 6 to 3 for one
- * who booked before.
+ * (an audit row, an outbox event, a new client's identity, a Wellpass decision). The server runs
+ * them in order, as before. A Wellpass decision's transaction went from 10 round trips to 5 for a
+ * new member, 6 to 3 for one who booked before.
  *
  * What that changes: a queued write's failure surfaces at the next statement (or at COMMIT), not
  * where it was queued. So a write is queued only where its failure fails the whole transaction:
- * no code between it and the next statement's answer catches an error (the Wellpass decision,
- * whose unique key a repeated delivery meets, is the last write before COMMIT).
+ * no code between it and the next statement's answer catches an error. The Wellpass decision,
+ * whose unique key a repeated delivery meets, is the last write before COMMIT; a new client's
+ * identity, whose unique key a concurrent request of the same member meets, is followed by reads
+ * and the seat's UPDATE, which catch nothing.
  */
 
 interface QueryObject {

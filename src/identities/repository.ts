@@ -173,19 +173,29 @@ export async function countIdentitiesOfClient(db: Db, clientId: number, identity
   return Number(row?.n ?? 0);
 }
 
+const identityRow = (identity: { clientId: number; identityTypeId: number; value: string }, now: Date) => ({
+  client_id: identity.clientId,
+  identity_type_id: identity.identityTypeId,
+  value: identity.value,
+  created_at: now,
+  updated_at: now,
+});
+
 export async function insertIdentity(
   db: Db,
   identity: { clientId: number; identityTypeId: number; value: string },
   now: Date,
 ): Promise<number> {
-  const [id] = await db('client_identities').insert({
-    client_id: identity.clientId,
-    identity_type_id: identity.identityTypeId,
-    value: identity.value,
-    created_at: now,
-    updated_at: now,
-  });
+  const [id] = await db('client_identities').insert(identityRow(identity, now));
   return Number(id);
+}
+
+/**
+ * An identity whose id nobody needs (a new client's), in a transaction sent with its next
+ * statement (writeLater): a value another client holds fails that statement, and the transaction.
+ */
+export async function insertIdentityLater(db: Db, identity: { clientId: number; identityTypeId: number; value: string }, now: Date): Promise<void> {
+  await writeLater(db, db('client_identities').insert(identityRow(identity, now)));
 }
 
 /** A page of values in one insert; a value another client holds already is left to that client. */

@@ -16,6 +16,7 @@ import {
   getIdentityType,
   insertIdentitiesUnlessTaken,
   insertIdentity,
+  insertIdentityLater,
   insertIdentityChanges,
   insertIdentityType,
   lastIdentityChangeAt,
@@ -180,10 +181,11 @@ export async function clientIdByIdentity(ctx: AppContext, identityTypeId: number
 
 /**
  * A new client's identity, in the caller's transaction, audited like any change. A value another
- * client holds fails the write (isUniqueViolation): the caller rolls back its new client with it.
+ * client holds fails the transaction's next statement (isUniqueViolation): the caller rolls back
+ * its new client with it.
  */
 export async function addIdentityOfNewClient(db: Db, identity: { clientId: number; identityTypeId: number; value: string }, actor: string, now: Date): Promise<void> {
-  await insertIdentity(db, identity, now);
+  await insertIdentityLater(db, identity, now);
   await insertIdentityChanges(db, [{ clientId: identity.clientId, identityTypeId: identity.identityTypeId, oldValue: null, newValue: identity.value, actor }], now);
 }
 

@@ -22,7 +22,7 @@ export function knownClientQuery(db: Db, w: Wellpass, user: BookingEvent['user']
 /**
  * A client created from the event, with the Wellpass id, in the transaction that takes the member's
  * seat: a request refused or repeated leaves no client behind. When a request of the same new member
- * created one meanwhile, the write fails on the id's unique key (isUniqueViolation).
+ * created one meanwhile, the transaction fails on the id's unique key (isUniqueViolation).
  */
 export function createClientFor(trx: Db, w: Wellpass, user: BookingEvent['user'], homeLocationId: number, now: Date): Promise<number> {
   return createClientWithIdentity(trx, { ...splitName(user.name), email: user.email, homeLocationId, source: WELLPASS_SOURCE },
