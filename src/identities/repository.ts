@@ -173,7 +173,14 @@ export async function countIdentitiesOfClient(db: Db, clientId: number, identity
   return Number(row?.n ?? 0);
 }
 
-const identityRow = (identity: { clientId: number; identityTypeId: number; value: string }, now: Date) => ({
+/** A value to give a client, before it has a row of its own. */
+export interface NewIdentity {
+  clientId: number;
+  identityTypeId: number;
+  value: string;
+}
+
+const identityRow = (identity: NewIdentity, now: Date) => ({
   client_id: identity.clientId,
   identity_type_id: identity.identityTypeId,
   value: identity.value,
@@ -181,11 +188,7 @@ const identityRow = (identity: { clientId: number; identityTypeId: number; value
   updated_at: now,
 });
 
-export async function insertIdentity(
-  db: Db,
-  identity: { clientId: number; identityTypeId: number; value: string },
-  now: Date,
-): Promise<number> {
+export async function insertIdentity(db: Db, identity: NewIdentity, now: Date): Promise<number> {
   const [id] = await db('client_identities').insert(identityRow(identity, now));
   return Number(id);
 }
@@ -194,7 +197,7 @@ export async function insertIdentity(
  * An identity whose id nobody needs (a new client's), in a transaction sent with its next
  * statement (writeLater): a value another client holds fails that statement, and the transaction.
  */
-export async function insertIdentityLater(db: Db, identity: { clientId: number; identityTypeId: number; value: string }, now: Date): Promise<void> {
+export async function insertIdentityLater(db: Db, identity: NewIdentity, now: Date): Promise<void> {
   await writeLater(db, db('client_identities').insert(identityRow(identity, now)));
 }
 

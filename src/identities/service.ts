@@ -16,8 +16,8 @@ import {
   getIdentityType,
   insertIdentitiesUnlessTaken,
   insertIdentity,
-  insertIdentityLater,
   insertIdentityChanges,
+  insertIdentityLater,
   insertIdentityType,
   lastIdentityChangeAt,
   listIdentitiesOfClient,
@@ -28,6 +28,7 @@ import {
   type IdentityChange,
   type IdentityType,
   type IdentityTypeFields,
+  type NewIdentity,
 } from './repository.js';
 import { inTransaction } from '../db/transaction.js';
 
@@ -184,7 +185,7 @@ export async function clientIdByIdentity(ctx: AppContext, identityTypeId: number
  * client holds fails the transaction's next statement (isUniqueViolation): the caller rolls back
  * its new client with it.
  */
-export async function addIdentityOfNewClient(db: Db, identity: { clientId: number; identityTypeId: number; value: string }, actor: string, now: Date): Promise<void> {
+export async function addIdentityOfNewClient(db: Db, identity: NewIdentity, actor: string, now: Date): Promise<void> {
   await insertIdentityLater(db, identity, now);
   await insertIdentityChanges(db, [{ clientId: identity.clientId, identityTypeId: identity.identityTypeId, oldValue: null, newValue: identity.value, actor }], now);
 }
