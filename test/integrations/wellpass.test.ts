@@ -255,13 +255,17 @@ describe('EGYM Wellpass', () => {
   });
 
   it('validates a visit once per member and day when a Wellpass booker walks in', async () => {
-    const session = await newSession({ capacity: 5, startsAt: new Date(Date.now() + HOUR).toISOString(), endsAt: new Date(Date.now() + 2 * HOUR).toISOString() });
+    // Tomorrow around noon in Berlin, so the class and both entries share one club day whenever
+    // this runs (an hour from now crosses midnight there late in the UTC evening).
+    const tomorrow = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date(Date.now() + 24 * HOUR));
+    const startsAt = new Date(`${tomorrow}T11:00:00Z`);
+    const session = await newSession({ capacity: 5, startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + HOUR).toISOString() });
     await drain();
     const u = user();
     expect((await request(session.id, u)).status).toBe('RESERVED');
     const clientId = (await app.ctx.db('client_identities').where({ identity_type_id: wellpassTypeId, value: u.unique_token }).first()).client_id;
-    for (const minutes of [0, 5]) {
-      await post('/api/v1/admin/door-access-events', { doorId: entrance, clientId, occurredAt: new Date(Date.now() + minutes * 60_000).toISOString() });
+    for (const minutes of [-30, -25]) {
+      await post('/api/v1/admin/door-access-events', { doorId: entrance, clientId, occurredAt: new Date(startsAt.getTime() + minutes * 60_000).toISOString() });
     }
     await drain();
     expect(sb.validations().filter((v) => v.gympass_id === u.unique_token)).toEqual([expect.objectContaining({ gym_id: venue })]);
