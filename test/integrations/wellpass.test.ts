@@ -15,6 +15,7 @@ import { startOutboxDrainers } from '../../src/outbox/drainers.js';
 import { startWellpassSandbox, type WellpassSandbox } from '../../src/sandbox/wellpass/server.js';
 import { signWebhook } from '../../src/integrations/wellpass/wire.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { tomorrowAt } from '../support/time.js';
 
 const HOUR = 3600_000;
 const SECRET = 'wellpass-test-secret';
@@ -255,10 +256,9 @@ describe('EGYM Wellpass', () => {
   });
 
   it('validates a visit once per member and day when a Wellpass booker walks in', async () => {
-    // Tomorrow around noon in Berlin, so the class and both entries share one club day whenever
-    // this runs (an hour from now crosses midnight there late in the UTC evening).
-    const tomorrow = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date(Date.now() + 24 * HOUR));
-    const startsAt = new Date(`${tomorrow}T11:00:00Z`);
+    // The class and both entries on one Berlin day whenever this runs (an hour from now is the
+    // next Berlin day late in the UTC evening).
+    const startsAt = new Date(tomorrowAt(11));
     const session = await newSession({ capacity: 5, startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + HOUR).toISOString() });
     await drain();
     const u = user();

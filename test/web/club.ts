@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import type { SyncFixture } from '../integrations/support.js';
-import { tomorrowAt } from './support.js';
+import { tomorrowAt } from '../support/time.js';
 
 /** A Perfect Gym member with a current contract and a password, at a location clubcore links, not synced into clubcore. */
 export interface ClubMember {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { tomorrowAt } from './support.js';
+import { tomorrowAt } from '../support/time.js';
 
 /** The API routes the manager console added: integration types with their schemas, a session's roster, staff booking. */
 describe('the console’s API routes', () => {

@@ -9,7 +9,8 @@ import { insertDecision } from '../../src/integrations/wellpass/repository.js';
 import { createIntegration, updateIntegration } from '../../src/integrations/service.js';
 import { createLocation } from '../../src/locations/service.js';
 import { ADMIN, MANAGER, screenshot, signedInPage, signInStatus, startConsoleFixture, type ConsoleFixture } from './console-support.js';
-import { ensureWebBuild, launchChromium, tomorrowAt } from './support.js';
+import { tomorrowAt } from '../support/time.js';
+import { ensureWebBuild, launchChromium } from './support.js';
 
 /*
  * Fisikal's Perfect Gym set-up guide, click by click, in the manager console: from an empty

@@ -66,8 +66,3 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-/** Tomorrow (UTC) at that hour, as ISO: classes far enough ahead for every rule (waitlist cut-off included). */
-export function tomorrowAt(hourUtc: number): string {
-  const day = new Date(Date.now() + 24 * 3600_000).toISOString().slice(0, 10);
-  return `${day}T${String(hourUtc).padStart(2, '0')}:00:00.000Z`;
-}
